@@ -1,0 +1,314 @@
+"""Typed inputs of a run: embedded data tables and scenario tables, loaded and cross-checked.
+
+A scenario directory holds `plan.csv` and `deliveries.csv` and may hold any embedded table
+(`sites.csv`, `site_phases.csv`, ...) to replace the default one for that scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import tables as t
+from sim.errors import InputError
+
+
+@dataclass(frozen=True)
+class Sku:
+    sku: str
+    gpus_per_unit: int
+    it_kw_per_unit: float
+    liquid_heat_share: float
+
+
+@dataclass(frozen=True)
+class Owner:
+    owner: str
+    name: str
+    allocation_gpus: int
+
+
+@dataclass(frozen=True)
+class Site:
+    site: str
+    name: str
+    lat: float
+    lon: float
+    province: str
+    capital_region: bool
+    owners: tuple[str, ...]
+    status: str
+    climate_station: str
+    crews: int
+    racks_per_crew_per_day: float
+    design_pue: float
+    ultimate_it_mw: float
+
+
+@dataclass(frozen=True)
+class Phase:
+    site: str
+    phase: str
+    it_mw: float
+    cooling_mw: float
+    start_day: float
+    permit_days: float
+    construction_days: float
+
+    @property
+    def ready_day(self) -> float:
+        return max(0.0, self.start_day + self.permit_days + self.construction_days)
+
+
+@dataclass(frozen=True)
+class ConnectionStep:
+    site: str
+    day: float
+    capacity_mw: float
+    project: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    owner: str
+    day: float
+    gpus: int
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    owner: str
+    site: str
+    sku: str
+    gpus: int
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything one replication needs, in days from `start`."""
+
+    start: dt.date
+    horizon_days: float
+    skus: dict[str, Sku]
+    owners: dict[str, Owner]
+    sites: dict[str, Site]
+    phases: tuple[Phase, ...]
+    connections: tuple[ConnectionStep, ...]
+    deliveries: tuple[Delivery, ...]
+    plan: tuple[PlanRow, ...]
+    burn_in_days: float
+
+    @property
+    def target_gpus(self) -> int:
+        return sum(row.gpus for row in self.plan)
+
+    @property
+    def plan_sites(self) -> list[str]:
+        """Sites that receive GPUs, in sites-table order."""
+        used = {row.site for row in self.plan}
+        return [s for s in self.sites if s in used]
+
+    def day_of(self, date: dt.date) -> float:
+        return float((date - self.start).days)
+
+    def date_of(self, day: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))
+
+
+SCHEMAS: dict[str, dict[str, t.Parser]] = {
+    "hardware.csv": {"sku": t.text, "gpus_per_unit": t.positive_count,
+                     "it_kw_per_unit": t.positive, "liquid_heat_share": t.fraction,
+                     "source": t.text},
+    "owners.csv": {"owner": t.text, "name": t.text, "allocation_gpus": t.positive_count,
+                   "source": t.text},
+    "sites.csv": {"site": t.text, "name": t.text, "lat": t.real, "lon": t.real,
+                  "province": t.text, "capital_region": t.boolean, "owners": t.name_list,
+                  "status": t.text, "climate_station": t.text, "crews": t.positive_count,
+                  "racks_per_crew_per_day": t.positive, "design_pue": t.positive,
+                  "ultimate_it_mw": t.positive, "source": t.text},
+    "site_phases.csv": {"site": t.text, "phase": t.text, "it_mw": t.positive,
+                        "cooling_mw": t.nonneg, "start_date": t.iso_date,
+                        "permit_days": t.nonneg, "construction_days": t.nonneg,
+                        "source": t.text},
+    "site_connections.csv": {"site": t.text, "date": t.iso_date, "capacity_mw": t.nonneg,
+                             "project": t.text, "source": t.text},
+    "deliveries.csv": {"owner": t.text, "quarter": t.text, "gpus": t.count, "source": t.text},
+    "plan.csv": {"owner": t.text, "site": t.text, "sku": t.text, "gpus": t.positive_count,
+                 "source": t.text},
+}
+SCENARIO_ONLY = ("deliveries.csv", "plan.csv")
+
+
+def table_path(name: str, data_dir: Path, scenario_dir: Path) -> Path:
+    """The scenario's own copy of a table if it has one, else the embedded default."""
+    own = scenario_dir / name
+    if own.is_file() or name in SCENARIO_ONLY:
+        return own
+    return data_dir / name
+
+
+def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
+                burn_in_days: float) -> Inputs:
+    """Load, type and cross-check every table of a run."""
+    if not scenario_dir.is_dir():
+        raise InputError(f"{scenario_dir}: scenario directory not found")
+    raw = {name: _read(name, data_dir, scenario_dir) for name in SCHEMAS}
+    paths = {name: table_path(name, data_dir, scenario_dir) for name in SCHEMAS}
+    horizon_days = float((horizon_end - start).days)
+    day = _day_converter(start)
+    inputs = Inputs(
+        start=start,
+        horizon_days=horizon_days,
+        skus={r["sku"]: Sku(r["sku"], r["gpus_per_unit"], r["it_kw_per_unit"],
+                            r["liquid_heat_share"]) for r in raw["hardware.csv"]},
+        owners={r["owner"]: Owner(r["owner"], r["name"], r["allocation_gpus"])
+                for r in raw["owners.csv"]},
+        sites={r["site"]: Site(**{k: r[k] for k in Site.__dataclass_fields__})
+               for r in raw["sites.csv"]},
+        phases=tuple(Phase(r["site"], r["phase"], r["it_mw"], r["cooling_mw"],
+                           day(r["start_date"]), r["permit_days"], r["construction_days"])
+                     for r in raw["site_phases.csv"]),
+        connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"])),
+                                         r["capacity_mw"], r["project"])
+                          for r in raw["site_connections.csv"]),
+        deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start,
+                               horizon_days),
+        plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])
+                   for r in raw["plan.csv"]),
+        burn_in_days=burn_in_days,
+    )
+    check_references(inputs, paths)
+    return inputs
+
+
+def _read(name: str, data_dir: Path, scenario_dir: Path) -> list[dict]:
+    path = table_path(name, data_dir, scenario_dir)
+    rows = t.read_table(path, SCHEMAS[name])
+    keys = {"hardware.csv": ("sku",), "owners.csv": ("owner",), "sites.csv": ("site",),
+            "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "date"),
+            "deliveries.csv": ("owner", "quarter"), "plan.csv": ("owner", "site", "sku")}
+    t.unique(path, rows, *keys[name])
+    return rows
+
+
+def _day_converter(start: dt.date):
+    return lambda date: float((date - start).days)
+
+
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def delivery_months(period: str) -> list[dt.date]:
+    """First days of the months a delivery period covers: `2026Q1` (three) or `2026-02` (one)."""
+    if match := _QUARTER.match(period):
+        year, quarter = int(match[1]), int(match[2])
+        return [dt.date(year, 3 * quarter - 2 + i, 1) for i in range(3)]
+    if (match := _MONTH.match(period)) and 1 <= int(match[2]) <= 12:
+        return [dt.date(int(match[1]), int(match[2]), 1)]
+    raise ValueError("expected a quarter like 2026Q1 or a month like 2026-02")
+
+
+def _deliveries(path: Path, rows: list[dict], start: dt.date,
+                horizon_days: float) -> tuple[Delivery, ...]:
+    """Spread each period's GPUs evenly over its months (remainder to the earliest months).
+
+    A month that began before `start` arrives on day 0 (already in the country at start).
+    """
+    out = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            months = delivery_months(row["quarter"])
+        except ValueError as err:
+            raise InputError(f"{path}: row {number}, column 'quarter': {err} "
+                             f"(got {row['quarter']!r})") from None
+        base, extra = divmod(row["gpus"], len(months))
+        for i, month in enumerate(months):
+            day = max(0.0, float((month - start).days))
+            if day > horizon_days:
+                raise InputError(f"{path}: row {number}, column 'quarter': delivery "
+                                 f"{row['quarter']} is after the horizon end")
+            gpus = base + (1 if i < extra else 0)
+            if gpus:
+                out.append(Delivery(row["owner"], day, gpus))
+    return tuple(sorted(out, key=lambda d: (d.day, d.owner)))
+
+
+def check_references(inputs: Inputs, paths: dict[str, Path]) -> None:
+    """Cross-table checks: names exist, totals add up, every planned site can be reached."""
+    _check_names(inputs, paths)
+    _check_totals(inputs, paths)
+    _check_capacity(inputs, paths)
+
+
+def _check_names(inputs: Inputs, paths: dict[str, Path]) -> None:
+    for number, row in enumerate(inputs.plan, start=2):
+        where = f"{paths['plan.csv']}: row {number}"
+        if row.owner not in inputs.owners:
+            raise InputError(f"{where}, column 'owner': unknown owner {row.owner!r} "
+                             f"(known: {', '.join(inputs.owners)})")
+        if row.site not in inputs.sites:
+            raise InputError(f"{where}, column 'site': unknown site {row.site!r}")
+        if row.sku not in inputs.skus:
+            raise InputError(f"{where}, column 'sku': unknown SKU {row.sku!r} "
+                             f"(known: {', '.join(inputs.skus)})")
+        if row.owner not in inputs.sites[row.site].owners:
+            raise InputError(f"{where}: owner {row.owner!r} may not use site {row.site!r} "
+                             f"(sites.csv allows {';'.join(inputs.sites[row.site].owners)})")
+    for name, records in (("site_phases.csv", inputs.phases),
+                          ("site_connections.csv", inputs.connections)):
+        for number, rec in enumerate(records, start=2):
+            if rec.site not in inputs.sites:
+                raise InputError(f"{paths[name]}: row {number}, column 'site': unknown site "
+                                 f"{rec.site!r}")
+    for number, site in enumerate(inputs.sites.values(), start=2):
+        for owner in site.owners:
+            if owner not in inputs.owners:
+                raise InputError(f"{paths['sites.csv']}: row {number}, column 'owners': "
+                                 f"unknown owner {owner!r}")
+
+
+def _check_totals(inputs: Inputs, paths: dict[str, Path]) -> None:
+    planned: dict[str, int] = defaultdict(int)
+    delivered: dict[str, int] = defaultdict(int)
+    for row in inputs.plan:
+        planned[row.owner] += row.gpus
+    for delivery in inputs.deliveries:
+        if delivery.owner not in inputs.owners:
+            raise InputError(f"{paths['deliveries.csv']}: unknown owner {delivery.owner!r} "
+                             f"(known: {', '.join(inputs.owners)})")
+        delivered[delivery.owner] += delivery.gpus
+    for owner in inputs.owners.values():
+        if planned[owner.owner] != owner.allocation_gpus:
+            raise InputError(f"{paths['plan.csv']}: owner {owner.owner!r} plans "
+                             f"{planned[owner.owner]} GPUs, expected its allocation "
+                             f"{owner.allocation_gpus} (owners.csv)")
+        if delivered[owner.owner] != owner.allocation_gpus:
+            raise InputError(f"{paths['deliveries.csv']}: owner {owner.owner!r} receives "
+                             f"{delivered[owner.owner]} GPUs, expected its allocation "
+                             f"{owner.allocation_gpus} (owners.csv)")
+
+
+def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
+    """Planned sites need a connection row; more IT than the site can ever hold is a warning."""
+    connected = {step.site for step in inputs.connections}
+    built: dict[str, float] = defaultdict(float)
+    for phase in inputs.phases:
+        built[phase.site] += phase.it_mw
+    need: dict[str, float] = defaultdict(float)
+    for row in inputs.plan:
+        sku = inputs.skus[row.sku]
+        need[row.site] += row.gpus * sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
+    for site, it_mw in need.items():
+        if site not in connected:
+            raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} has no "
+                             "connection rows (add at least its capacity at start, maybe 0)")
+        ceiling = min(built[site], inputs.sites[site].ultimate_it_mw)
+        if it_mw > ceiling + 1e-9:
+            warnings.warn(f"{paths['plan.csv']}: site {site!r} is planned for {it_mw:.1f} MW "
+                          f"IT but can hold {ceiling:.1f} MW (phases/ultimate_it_mw); the excess "
+                          "waits to the horizon", stacklevel=2)

@@ -1,0 +1,226 @@
+"""One replication of the rollout as a SimPy discrete-event model.
+
+Flow of a rack block: delivered to its planned site -> waits in the site queue (FIFO by arrival,
+then plan-row order) -> the site gate energises as many racks of the head block as space,
+cooling and every power check allow, reserving them atomically -> install crews install them ->
+burn-in -> online. Capacities change only at scheduled events (phase completions, connection
+steps, grid projects), each of which wakes the gate: there is no polling.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import simpy
+
+from sim.catalog import Inputs, PlanRow
+from sim.crews import CrewPool
+from sim.power import LocalConnection, PowerCheck, units_within
+
+GATE_CAUSES = ("space", "cooling")
+
+
+@dataclass
+class Block:
+    """Racks of one SKU for one owner at one site that arrived together."""
+
+    owner: str
+    site: str
+    units: int
+    gpus_per_unit: int
+    unit_it_mw: float
+    arrival_day: float
+
+
+@dataclass
+class UnitsEnergised:
+    """Racks of a block that passed the gate together, with each rack's energised day."""
+
+    owner: str
+    site: str
+    gpus_per_unit: int
+    unit_it_mw: float
+    arrival_day: float
+    admit_day: float
+    energised_day: np.ndarray
+
+
+@dataclass
+class SiteState:
+    crews: CrewPool
+    design_pue: float
+    it_capacity_mw: float = 0.0
+    cooling_capacity_mw: float = 0.0
+    it_used_mw: float = 0.0
+    heat_used_mw: float = 0.0
+    queue: deque[Block] = field(default_factory=deque)
+    #: (day, causes failing for the head block); empty tuple when nothing waits.
+    timeline: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+
+
+@dataclass
+class RunLog:
+    """Raw outcome of one replication; `sim.results` turns it into series and summaries."""
+
+    causes: tuple[str, ...]
+    energised: list[UnitsEnergised] = field(default_factory=list)
+    waiting: list[Block] = field(default_factory=list)
+    arrivals: list[Block] = field(default_factory=list)
+    capacity_steps: list[tuple[str, str, float, float]] = field(default_factory=list)
+    timelines: dict[str, list[tuple[float, tuple[str, ...]]]] = field(default_factory=dict)
+    events: int = 0
+
+
+class Rollout:
+    """Build with inputs (already drawn, for Monte Carlo) and power checks, then `run()`."""
+
+    def __init__(self, inputs: Inputs, power_checks: list[PowerCheck] | None = None):
+        self.inputs = inputs
+        self.env = simpy.Environment()
+        self.power_checks = power_checks or [LocalConnection(inputs.connections)]
+        power_causes = tuple(c for check in self.power_checks for c in check.causes)
+        self.log = RunLog(causes=("space", *power_causes, "cooling", "install", "burn_in"))
+        self.sites = {
+            name: SiteState(CrewPool(s.crews, s.racks_per_crew_per_day), s.design_pue)
+            for name, s in inputs.sites.items()
+        }
+
+    # -- scheduling -------------------------------------------------------------------------
+    def _at(self, day: float, site: str | None, action) -> None:
+        """Run `action` at `day`, then wake the gate of `site` (all sites if None)."""
+        event = self.env.timeout(max(0.0, day))
+
+        def fire(_event: simpy.Event) -> None:
+            action()
+            for name in [site] if site else list(self.sites):
+                self._try_admit(name)
+
+        event.callbacks.append(fire)
+
+    def _schedule(self) -> None:
+        for phase in self.inputs.phases:
+            self._at(phase.ready_day, phase.site, self._phase_builder(phase))
+        for check in self.power_checks:
+            for day, site, action in check.actions():
+                self._at(day, site, action)
+        for block in split_deliveries(self.inputs):
+            self._at(block.arrival_day, block.site, self._arriver(block))
+
+    def _phase_builder(self, phase):
+        def build() -> None:
+            state = self.sites[phase.site]
+            state.it_capacity_mw += phase.it_mw
+            state.cooling_capacity_mw += phase.cooling_mw
+            now = self.env.now
+            self.log.capacity_steps.append((phase.site, "it", now, state.it_capacity_mw))
+            self.log.capacity_steps.append(
+                (phase.site, "cooling", now, state.cooling_capacity_mw))
+        return build
+
+    def _arriver(self, block: Block):
+        def arrive() -> None:
+            self.sites[block.site].queue.append(replace(block))
+            self.log.arrivals.append(block)
+        return arrive
+
+    # -- the gate ---------------------------------------------------------------------------
+    def _try_admit(self, site: str) -> None:
+        """Energise racks from the head of the site queue while every limit allows."""
+        state = self.sites[site]
+        failing: tuple[str, ...] = ()
+        while state.queue:
+            block = state.queue[0]
+            limits = self._limits(site, state, block)
+            admitted = min(block.units, *limits.values())
+            if admitted:
+                self._admit(site, state, block, admitted)
+            if admitted < block.units:
+                block.units -= admitted
+                failing = tuple(c for c, k in limits.items() if k < block.units + admitted)
+                break
+            state.queue.popleft()
+        self.log.events += 1
+        if not state.timeline or state.timeline[-1][1] != failing:
+            state.timeline.append((self.env.now, failing))
+
+    def _limits(self, site: str, state: SiteState, block: Block) -> dict[str, int]:
+        unit = block.unit_it_mw
+        limits = {
+            "space": units_within(state.it_capacity_mw - state.it_used_mw, unit, block.units),
+            "cooling": units_within(state.cooling_capacity_mw - state.heat_used_mw, unit,
+                                    block.units),
+        }
+        facility_mw = unit * state.design_pue
+        for check in self.power_checks:
+            limits.update(check.max_units(site, facility_mw, block.units))
+        return limits
+
+    def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
+        it_mw = units * block.unit_it_mw
+        state.it_used_mw += it_mw
+        state.heat_used_mw += it_mw
+        for check in self.power_checks:
+            check.commit(site, it_mw * state.design_pue)
+        now = self.env.now
+        self.log.energised.append(UnitsEnergised(
+            block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,
+            state.crews.install(now, units)))
+
+    # -- run --------------------------------------------------------------------------------
+    def run(self) -> RunLog:
+        self._schedule()
+        self.env.run(until=self.inputs.horizon_days + 1e-9)
+        for name, state in self.sites.items():
+            self.log.waiting.extend(state.queue)
+            self.log.timelines[name] = state.timeline
+        for check in self.power_checks:
+            self.log.capacity_steps.extend(
+                (site, "power", day, mw) for site, day, mw in getattr(check, "history", ()))
+        return self.log
+
+
+def split_deliveries(inputs: Inputs) -> list[Block]:
+    """Turn owner deliveries into rack blocks per plan row.
+
+    Each owner's GPUs fill its plan rows in row order. GPUs become whole units (racks or
+    servers) as soon as enough have arrived for the row; a row's last unit may be partial.
+    """
+    rows: dict[str, list[PlanRow]] = {}
+    for row in inputs.plan:
+        rows.setdefault(row.owner, []).append(row)
+    cursor = {owner: 0 for owner in rows}
+    filled = [0] * len(inputs.plan)
+    emitted = [0] * len(inputs.plan)
+    index = {id(row): i for i, row in enumerate(inputs.plan)}
+    blocks: list[Block] = []
+    for delivery in inputs.deliveries:
+        left = delivery.gpus
+        owner_rows = rows.get(delivery.owner, [])
+        while left and cursor[delivery.owner] < len(owner_rows):
+            row = owner_rows[cursor[delivery.owner]]
+            i = index[id(row)]
+            take = min(left, row.gpus - filled[i])
+            filled[i] += take
+            left -= take
+            blocks.extend(_row_blocks(inputs, row, filled[i], emitted, i, delivery.day))
+            if filled[i] == row.gpus:
+                cursor[delivery.owner] += 1
+    return blocks
+
+
+def _row_blocks(inputs: Inputs, row: PlanRow, filled: int, emitted: list[int], i: int,
+                day: float) -> list[Block]:
+    sku = inputs.skus[row.sku]
+    per = sku.gpus_per_unit
+    gpu_mw = sku.it_kw_per_unit / per / 1000.0
+    full = filled // per
+    blocks = []
+    if full > emitted[i]:
+        blocks.append(Block(row.owner, row.site, full - emitted[i], per, per * gpu_mw, day))
+        emitted[i] = full
+    remainder = filled - full * per
+    if filled == row.gpus and remainder:
+        blocks.append(Block(row.owner, row.site, 1, remainder, remainder * gpu_mw, day))
+    return blocks

@@ -1,0 +1,141 @@
+"""Result files of a run: result.nc (xarray/NetCDF4), summary.json, status.json; all atomic."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from sim.catalog import Inputs
+from sim.results import GATING, MILESTONES_PCT, Series, milestone_day
+
+VARIABLES = {
+    "gpus_delivered": (("time", "owner"), "GPU", "GPUs delivered to Korea (cumulative)"),
+    "gpus_arrived": (("time", "site", "owner"), "GPU", "GPUs arrived at the site as racks"),
+    "gpus_online": (("time", "site", "owner"), "GPU", "GPUs online (past burn-in)"),
+    "it_load_mw": (("time", "site"), "MW", "IT load of energised racks"),
+    "facility_load_mw": (("time", "site"), "MW", "facility load (IT x PUE)"),
+    "power_limit_mw": (("time", "site"), "MW", "local connection capacity (facility MW)"),
+    "cooling_limit_mw": (("time", "site"), "MW", "built heat-rejection capacity (MW of heat)"),
+    "it_capacity_mw": (("time", "site"), "MW", "built IT space (MW of racks)"),
+    "wait_days": (("site", "owner", "cause"), "rack-day", "rack-days waited, by cause"),
+}
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary file in the same directory, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_json(path: Path, payload: dict) -> None:
+    text = json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def to_dataset(series: Series, inputs: Inputs, attrs: dict):
+    """The replication as an xarray Dataset with units and long names on every variable."""
+    import xarray as xr
+
+    times = np.datetime64(inputs.start, "ns") + (series.time_days * 86400e9).astype(
+        "timedelta64[ns]")
+    data_vars = {}
+    for name, (dims, units, long_name) in VARIABLES.items():
+        data_vars[name] = (dims, getattr(series, name), {"units": units, "long_name": long_name})
+    ds = xr.Dataset(
+        data_vars,
+        coords={"time": times, "site": series.sites, "owner": series.owners,
+                "cause": series.causes},
+        attrs={k: (v if isinstance(v, (int, float, str)) else json.dumps(v))
+               for k, v in attrs.items()},
+    )
+    return ds
+
+
+def write_dataset(ds, path: Path) -> None:
+    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def iso(inputs: Inputs, day: float | None) -> str | None:
+    return None if day is None else inputs.date_of(day).isoformat()
+
+
+def milestones(series: Series, inputs: Inputs) -> dict[str, dict[str, str | None]]:
+    """Dates when 25/50/90/100 % of the total and of each owner are online."""
+    out = {"total": _milestones_of(series.online_day_total, series.online_gpus_sorted,
+                                   inputs.target_gpus, inputs)}
+    order = np.argsort(series.units.online_day, kind="stable")
+    owner_of = series.units.owner[order]
+    for i, owner in enumerate(series.owners):
+        mask = owner_of == i
+        planned = sum(r.gpus for r in inputs.plan if r.owner == owner)
+        out[owner] = _milestones_of(series.online_day_total[mask],
+                                    series.online_gpus_sorted[mask], planned, inputs)
+    return out
+
+
+def _milestones_of(days, gpus, target, inputs: Inputs) -> dict[str, str | None]:
+    return {str(p): iso(inputs, milestone_day(days, gpus, target * p / 100,
+                                              inputs.horizon_days))
+            for p in MILESTONES_PCT}
+
+
+def online_at(series: Series, inputs: Inputs, day: float) -> dict[str, int]:
+    done = series.units.online_day <= day
+    out = {"total": int(series.units.gpus[done].sum())}
+    for i, owner in enumerate(series.owners):
+        out[owner] = int(series.units.gpus[done & (series.units.owner == i)].sum())
+    return out
+
+
+def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
+    out = {}
+    done = series.units.online_day <= inputs.horizon_days
+    for j, site in enumerate(series.sites):
+        planned = sum(r.gpus for r in inputs.plan if r.site == site)
+        if not planned:
+            continue
+        waits = series.wait_days[j].sum(axis=0)
+        gating = {c: float(w) for c, w in zip(series.causes, waits, strict=True)
+                  if c in GATING}
+        worst = max(gating, key=gating.get) if gating else None
+        out[site] = {
+            "gpus_planned": planned,
+            "gpus_online_at_horizon": int(series.units.gpus[done & (series.units.site == j)]
+                                          .sum()),
+            "binding_constraint": worst if worst and gating[worst] > 0 else "none",
+            "wait_rack_days": {c: round(float(w), 3) for c, w in
+                               zip(series.causes, waits, strict=True)},
+        }
+    return out
+
+
+def summary(series: Series, inputs: Inputs, meta: dict) -> dict:
+    return {
+        **meta,
+        "replications": 1,
+        "start": inputs.start.isoformat(),
+        "horizon_end": iso(inputs, inputs.horizon_days),
+        "target_gpus": inputs.target_gpus,
+        "milestones": milestones(series, inputs),
+        "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
+        "sites": site_summary(series, inputs),
+    }
+
+
+def created_stamp() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
