@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import sys
 import warnings
@@ -39,8 +40,52 @@ def _fail(message: str, out_dir: Path | None) -> None:
     sys.exit(2)
 
 
+_NOISE = ("Set the environment variable", "Config search path", "provider=", "object_type=",
+          "reference_type=",
+          "To append to your config")
+
+
+def compact_hydra_error(text: str) -> str:
+    """Hydra's multi-line composition error as one line naming the config key."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
+    kept = [ln for ln in lines if not ln.startswith(_NOISE) and not ln.startswith("full_key:")]
+    message = "; ".join(kept).replace(":;", ":")
+    return f"config key '{key}': {message}" if key else message
+
+
+class _HeldStderr(io.StringIO):
+    """Holds what Hydra writes before the job starts, so composition errors become one line."""
+
+
+_real_stderr = sys.stderr
+
+
+def _release_stderr() -> None:
+    held = sys.stderr
+    sys.stderr = _real_stderr
+    if isinstance(held, _HeldStderr) and held.getvalue():
+        _real_stderr.write(held.getvalue())
+
+
+def cli() -> None:
+    sys.stderr = _HeldStderr()
+    try:
+        main()
+    except SystemExit as stop:
+        held = sys.stderr
+        if isinstance(held, _HeldStderr) and stop.code not in (0, None):
+            sys.stderr = _real_stderr
+            print(f"error: {compact_hydra_error(held.getvalue())}", file=sys.stderr)
+            sys.exit(2)
+        raise
+    finally:
+        _release_stderr()
+
+
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
+    _release_stderr()
     if OmegaConf.is_missing(cfg, "scenario"):
         print("error: choose a scenario with +scenario=NAME; available: "
               + ", ".join(available_scenarios()), file=sys.stderr)
@@ -62,4 +107,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cli()

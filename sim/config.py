@@ -39,7 +39,8 @@ def parse_date(value: str, key: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InputError(f"config key '{key}': expected an ISO date YYYY-MM-DD, got {value!r}")
+        raise InputError(
+            f"config key '{key}': expected an ISO date YYYY-MM-DD, got {value!r}") from None
 
 
 @dataclass
