@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from omegaconf import MISSING
 
@@ -59,6 +61,57 @@ class RolloutConfig:
             )
 
 
+def _spec(**kwargs: Any):
+    return field(default_factory=lambda: dict(kwargs))
+
+
+@dataclass
+class UncertaintyConfig:
+    """Default distribution per kind of uncertain entity (see sim/uncertainty.py).
+
+    Sources, all [EST] from korea.md: delivery slip: order->delivery 3-6 months around a 4-month
+    central value (§8) and the government's 13k service slip of ~5 months (§6.1); permits: 6-18
+    months for a hyperscale site (§1 "Build time (generic)"), i.e. 0.8-2x the tabled value;
+    construction: +3-12 months typical delays on 18-36 months (§1), Gak Sejong 6-11 months
+    late on ~20 planned (§6.2); reinforcement: Korean grid projects late by 5 months
+    (Bukdangjin-Godeok stage 2) to 7-12 years (345 kV lines) (§6.3), a median of 6 months and
+    a p90 of 3 years for local substations and their lines; install rate: 0.5-1.2x.
+    """
+
+    delivery_slip_days: dict[str, Any] = _spec(dist="triangular", low=-30, mode=0, high=150)
+    permit_factor: dict[str, Any] = _spec(dist="triangular", low=0.8, mode=1.0, high=2.0)
+    construction_factor: dict[str, Any] = _spec(dist="triangular", low=0.9, mode=1.0, high=1.5)
+    reinforcement_delay_days: dict[str, Any] = _spec(dist="lognormal", median=180, p90=1095)
+    install_rate_factor: dict[str, Any] = _spec(dist="triangular", low=0.5, mode=1.0, high=1.2)
+    #: Per-entity replacements, keyed by entity name, e.g.
+    #: {"reinforcement/site=busan_edc/project=Singangseo 345 kV substation": {dist: fixed, ...}}
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(StrEnum):
+    loky = "loky"
+    dask = "dask"
+
+
+@dataclass
+class MonteCarloConfig:
+    """Replications: 1 = one deterministic run at central values; N > 1 = N seeded draws."""
+
+    replications: int = 1
+    n_jobs: int = 1
+    backend: Backend = Backend.loky
+    #: Dask scheduler address (tcp://host:8786); null starts a local cluster.
+    scheduler: str | None = None
+    #: Replicates per task sent to a worker.
+    chunk_size: int = 50
+
+    def __post_init__(self) -> None:
+        for key in ("replications", "n_jobs", "chunk_size"):
+            if getattr(self, key) < 1:
+                raise InputError(f"config key 'mc.{key}': expected a whole number >= 1, got "
+                                 f"{getattr(self, key)}")
+
+
 @dataclass
 class OutputConfig:
     """What a run writes besides result.nc and summary.json."""
@@ -82,9 +135,13 @@ class SimConfig:
     #: Directory of the scenario's tables; null = `<scenarios>/<scenario>`.
     scenario_dir: str | None = None
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
+    mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def __post_init__(self) -> None:
+        if self.seed < 0:
+            raise InputError(f"config key 'seed': expected a whole number >= 0, got {self.seed}")
         start = parse_date(self.start, "start")
         end = parse_date(self.horizon_end, "horizon_end")
         if end <= start:

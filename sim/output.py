@@ -66,8 +66,8 @@ def to_dataset(series: Series, inputs: Inputs, attrs: dict):
     return ds
 
 
-def write_dataset(ds, path: Path) -> None:
-    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+def write_dataset(ds, path: Path, encoding: dict | None = None) -> None:
+    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))
 
 
 def iso(inputs: Inputs, day: float | None) -> str | None:

@@ -1,0 +1,109 @@
+"""Outputs of a Monte Carlo run: a `replicate` dimension on the series, P10/P50/P90 dates and
+the probability of full operation by the end of each year."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.catalog import Inputs
+from sim.montecarlo import ReplicateResult, who_of
+from sim.output import VARIABLES, iso
+from sim.percentiles import quantiles
+from sim.results import GATING, MILESTONES_PCT, month_days
+
+QS = (0.1, 0.5, 0.9)
+
+
+def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: list[str],
+                     attrs: dict):
+    """All replicates' series, stacked along `replicate`, compressed."""
+    import xarray as xr
+
+    time_days = month_days(inputs)
+    times = np.datetime64(inputs.start, "ns") + (time_days * 86400e9).astype("timedelta64[ns]")
+    data_vars = {}
+    for name in results[0].arrays:
+        dims, units, long_name = VARIABLES[name]
+        stacked = np.stack([r.arrays[name] for r in results])
+        data_vars[name] = (("replicate", *dims), stacked,
+                           {"units": units, "long_name": long_name})
+    data_vars["full_operation_day"] = (
+        ("replicate", "site"), np.stack([r.site_full_day for r in results]),
+        {"units": "days since start", "long_name": "day all planned GPUs of the site are "
+         "online (NaN: not by the horizon)"})
+    ds = xr.Dataset(data_vars, coords={
+        "replicate": [r.replicate for r in results], "time": times, "site": list(inputs.sites),
+        "owner": list(inputs.owners), "cause": causes}, attrs=attrs)
+    return ds
+
+
+def encoding_for(ds) -> dict:
+    return {name: {"zlib": True, "complevel": 4} for name in ds.data_vars}
+
+
+def _dates(inputs: Inputs, days: np.ndarray) -> dict[str, str | None]:
+    q = quantiles(days, QS)
+    return {f"p{round(x * 100)}": (None if not np.isfinite(v) else iso(inputs, float(v)))
+            for x, v in zip(QS, q, strict=True)}
+
+
+def milestones(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    days = np.stack([r.milestone_days for r in results])    # rep x who x pct
+    return {who: {str(p): _dates(inputs, days[:, i, k]) for k, p in enumerate(MILESTONES_PCT)}
+            for i, who in enumerate(who_of(inputs))}
+
+
+def probability_full_by_year(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    """P(100 % online by 31 Dec of each year) for the total and each owner."""
+    full = np.stack([r.milestone_days for r in results])[:, :, -1]    # rep x who
+    years = range(inputs.start.year, inputs.date_of(inputs.horizon_days).year + 1)
+    out = {}
+    for i, who in enumerate(who_of(inputs)):
+        reached = np.nan_to_num(full[:, i], nan=np.inf)
+        out[who] = {str(y): float(np.mean(reached <= inputs.day_of(dt.date(y, 12, 31))))
+                    for y in years}
+    return out
+
+
+def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    online = np.stack([r.online_at_horizon for r in results])
+    return {who: {f"p{int(x * 100)}": int(v) for x, v in
+                  zip(QS, np.quantile(online[:, i], QS, method="lower"), strict=True)}
+            for i, who in enumerate(who_of(inputs))}
+
+
+def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> dict:
+    waits = np.stack([r.arrays["wait_days"] for r in results]).mean(axis=0).sum(axis=1)
+    full = np.stack([r.site_full_day for r in results])
+    out = {}
+    for j, site in enumerate(inputs.sites):
+        planned = sum(r.gpus for r in inputs.plan if r.site == site)
+        if not planned:
+            continue
+        gating = {c: float(w) for c, w in zip(causes, waits[j], strict=True) if c in GATING}
+        worst = max(gating, key=gating.get) if gating else None
+        out[site] = {
+            "gpus_planned": planned,
+            "full_operation": _dates(inputs, np.nan_to_num(full[:, j], nan=np.inf)),
+            "binding_constraint": worst if worst and gating[worst] > 0 else "none",
+            "wait_rack_days_mean": {c: round(float(w), 3) for c, w in
+                                    zip(causes, waits[j], strict=True)},
+        }
+    return out
+
+
+def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: list[str],
+                     meta: dict) -> dict:
+    return {
+        **meta,
+        "replications": len(results),
+        "start": inputs.start.isoformat(),
+        "horizon_end": iso(inputs, inputs.horizon_days),
+        "target_gpus": inputs.target_gpus,
+        "milestones": milestones(results, inputs),
+        "probability_full_by_year": probability_full_by_year(results, inputs),
+        "online_at_horizon": online_at_horizon(results, inputs),
+        "sites": sites(results, inputs, causes),
+    }

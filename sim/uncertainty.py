@@ -1,0 +1,125 @@
+"""Uncertain inputs: one named draw per entity and replicate, applied to a copy of the inputs.
+
+Entities and their stream names (common random numbers: a name draws the same values in every
+scenario that has it, whatever else changes):
+- `delivery_slip/owner=O`      days added to all of owner O's deliveries
+- `permit/site=S/phase=P`      factor on the phase's permit days
+- `construction/site=S/phase=P` factor on the phase's construction days
+- `reinforcement/site=S/project=J` days added to a dated connection step (steps keep their order)
+- `install/site=S`             factor on the site's racks per crew per day
+
+With one replication the run is deterministic and uses each distribution's central value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sim.catalog import ConnectionStep, Inputs
+from sim.distributions import DURATION_FAMILIES, Distribution, parse_distribution
+from sim.errors import InputError
+from sim.streams import Streams
+
+#: entity kind -> config key of its default distribution
+KINDS = {
+    "delivery_slip": "delivery_slip_days",
+    "permit": "permit_factor",
+    "construction": "construction_factor",
+    "reinforcement": "reinforcement_delay_days",
+    "install": "install_rate_factor",
+}
+SIGNED = {"delivery_slip"}
+
+
+def entity_names(inputs: Inputs) -> list[str]:
+    """Every uncertain entity of these inputs, in a stable order."""
+    names = [f"delivery_slip/owner={o}" for o in sorted({d.owner for d in inputs.deliveries})]
+    for phase in inputs.phases:
+        if phase.permit_days > 0:
+            names.append(f"permit/site={phase.site}/phase={phase.phase}")
+        if phase.construction_days > 0:
+            names.append(f"construction/site={phase.site}/phase={phase.phase}")
+    names += [f"reinforcement/site={s.site}/project={s.project}" for s in inputs.connections
+              if s.day > 0]
+    names += [f"install/site={s}" for s in inputs.plan_sites]
+    return names
+
+
+def distributions(cfg: Mapping[str, Any], names: list[str]) -> dict[str, Distribution]:
+    """The distribution of each entity: `uncertainty.overrides[name]` or its kind's default."""
+    overrides = cfg.get("overrides") or {}
+    unknown = sorted(set(overrides) - set(names))
+    if unknown:
+        raise InputError(f"config key 'uncertainty.overrides': unknown entity {unknown[0]!r} "
+                         f"(entities look like {names[0]!r})")
+    out = {}
+    for name in names:
+        kind = name.split("/", 1)[0]
+        key = f"uncertainty.overrides.{name}" if name in overrides else \
+            f"uncertainty.{KINDS[kind]}"
+        spec = overrides.get(name, cfg.get(KINDS[kind]))
+        try:
+            out[name] = parse_distribution(spec, key, families=DURATION_FAMILIES,
+                                           nonnegative=kind not in SIGNED)
+        except ValueError as err:
+            raise InputError(str(err)) from None
+        if kind == "install" and not out[name].support()[0] > 0:
+            raise InputError(f"config key '{key}': an install-rate factor must stay above 0")
+    return out
+
+
+@dataclass(frozen=True)
+class DrawTable:
+    """Draws per entity name: an array with one value per replicate."""
+
+    values: dict[str, np.ndarray]
+    replications: int
+
+    def replicate(self, r: int) -> dict[str, float]:
+        return {name: float(v[r]) for name, v in self.values.items()}
+
+
+def draw_table(dists: dict[str, Distribution], seed: int, replications: int) -> DrawTable:
+    """Central values for one replication; otherwise `replications` draws per named stream."""
+    if replications <= 1:
+        return DrawTable({n: np.array([d.central()]) for n, d in dists.items()}, 1)
+    streams = Streams(seed)
+    values = {n: np.asarray(d.sample(streams.rng(n), size=replications), dtype=float)
+              for n, d in dists.items()}
+    return DrawTable(values, replications)
+
+
+def apply_draws(inputs: Inputs, draw: Mapping[str, float]) -> Inputs:
+    """A copy of `inputs` with one replicate's draws applied."""
+    deliveries = tuple(sorted(
+        (replace(d, day=max(0.0, d.day + draw.get(f"delivery_slip/owner={d.owner}", 0.0)))
+         for d in inputs.deliveries), key=lambda d: (d.day, d.owner)))
+    phases = tuple(replace(
+        p,
+        permit_days=p.permit_days * draw.get(f"permit/site={p.site}/phase={p.phase}", 1.0),
+        construction_days=p.construction_days
+        * draw.get(f"construction/site={p.site}/phase={p.phase}", 1.0))
+        for p in inputs.phases)
+    sites = {name: replace(s, racks_per_crew_per_day=s.racks_per_crew_per_day
+                           * draw.get(f"install/site={name}", 1.0))
+             for name, s in inputs.sites.items()}
+    return replace(inputs, deliveries=deliveries, phases=phases, sites=sites,
+                   connections=_delayed_steps(inputs.connections, draw))
+
+
+def _delayed_steps(steps: tuple[ConnectionStep, ...],
+                   draw: Mapping[str, float]) -> tuple[ConnectionStep, ...]:
+    """Delay dated steps; a site's later step never comes before its earlier one."""
+    out, last_day = [], {}
+    for step in sorted(steps, key=lambda s: (s.site, s.day)):
+        day = step.day
+        if day > 0:
+            day += draw.get(f"reinforcement/site={step.site}/project={step.project}", 0.0)
+        day = max(day, last_day.get(step.site, 0.0))
+        last_day[step.site] = day
+        out.append(replace(step, day=day))
+    return tuple(out)
