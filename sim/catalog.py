@@ -293,8 +293,21 @@ def _check_totals(inputs: Inputs, paths: dict[str, Path]) -> None:
                              f"{owner.allocation_gpus} (owners.csv)")
 
 
+def _check_connection_steps(inputs: Inputs, path: Path) -> None:
+    """A site's connection level may only grow: energised racks are never switched off."""
+    last: dict[str, float] = {}
+    for number, step in sorted(enumerate(inputs.connections, start=2),
+                               key=lambda item: (item[1].site, item[1].day)):
+        if step.capacity_mw < last.get(step.site, 0.0):
+            raise InputError(f"{path}: row {number}, column 'capacity_mw': the level of site "
+                             f"{step.site!r} falls to {step.capacity_mw} MW from "
+                             f"{last[step.site]} MW; levels must not decrease over time")
+        last[step.site] = step.capacity_mw
+
+
 def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
     """Planned sites need a connection row; more IT than the site can ever hold is a warning."""
+    _check_connection_steps(inputs, paths["site_connections.csv"])
     connected = {step.site for step in inputs.connections}
     built: dict[str, float] = defaultdict(float)
     for phase in inputs.phases:

@@ -56,20 +56,25 @@ def distributions(cfg: Mapping[str, Any], names: list[str]) -> dict[str, Distrib
     if unknown:
         raise InputError(f"config key 'uncertainty.overrides': unknown entity {unknown[0]!r} "
                          f"(entities look like {names[0]!r})")
+    defaults = {kind: _parse(cfg.get(key), f"uncertainty.{key}", kind)
+                for kind, key in KINDS.items()}
     out = {}
     for name in names:
         kind = name.split("/", 1)[0]
-        key = f"uncertainty.overrides.{name}" if name in overrides else \
-            f"uncertainty.{KINDS[kind]}"
-        spec = overrides.get(name, cfg.get(KINDS[kind]))
-        try:
-            out[name] = parse_distribution(spec, key, families=DURATION_FAMILIES,
-                                           nonnegative=kind not in SIGNED)
-        except ValueError as err:
-            raise InputError(str(err)) from None
-        if kind == "install" and not out[name].support()[0] > 0:
-            raise InputError(f"config key '{key}': an install-rate factor must stay above 0")
+        out[name] = (_parse(overrides[name], f"uncertainty.overrides.{name}", kind)
+                     if name in overrides else defaults[kind])
     return out
+
+
+def _parse(spec: Any, key: str, kind: str) -> Distribution:
+    try:
+        dist = parse_distribution(spec, key, families=DURATION_FAMILIES,
+                                  nonnegative=kind not in SIGNED)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    if kind == "install" and not dist.support()[0] > 0:
+        raise InputError(f"config key '{key}': an install-rate factor must stay above 0")
+    return dist
 
 
 @dataclass(frozen=True)
