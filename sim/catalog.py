@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sim import tables as t
@@ -23,6 +23,16 @@ class Sku:
     gpus_per_unit: int
     it_kw_per_unit: float
     liquid_heat_share: float
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A site's cooling plant at its climate: PUE by month and at design, design derate."""
+
+    design_pue: float
+    monthly_pue: tuple[float, ...]   # January..December
+    liquid_fraction: float           # share of liquid nameplate available at design conditions
+    air_fraction: float
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,11 @@ class Site:
     climate_station: str
     crews: int
     racks_per_crew_per_day: float
-    design_pue: float
     ultimate_it_mw: float
+    #: cooling technology (cooling.csv) whose model gives PUE and derate; None: a stated PUE
+    cooling_tech: str | None
+    #: stated design PUE, used only when no cooling technology is given
+    design_pue: float | None
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,9 @@ class Phase:
     site: str
     phase: str
     it_mw: float
-    cooling_mw: float
+    #: nameplate heat rejection of the liquid (DLC) loop and of the air side, MW of heat
+    liquid_cooling_mw: float
+    air_cooling_mw: float
     start_day: float
     permit_days: float
     construction_days: float
@@ -101,6 +116,7 @@ class Inputs:
     deliveries: tuple[Delivery, ...]
     plan: tuple[PlanRow, ...]
     burn_in_days: float
+    plants: dict[str, Plant]
 
     @property
     def target_gpus(self) -> int:
@@ -128,10 +144,12 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
     "sites.csv": {"site": t.text, "name": t.text, "lat": t.real, "lon": t.real,
                   "province": t.text, "capital_region": t.boolean, "owners": t.name_list,
                   "status": t.text, "climate_station": t.text, "crews": t.positive_count,
-                  "racks_per_crew_per_day": t.positive, "design_pue": t.positive,
-                  "ultimate_it_mw": t.positive, "source": t.text},
+                  "racks_per_crew_per_day": t.positive, "ultimate_it_mw": t.positive,
+                  "cooling_tech": t.optional(t.text), "design_pue": t.optional(t.at_least_one),
+                  "source": t.text},
     "site_phases.csv": {"site": t.text, "phase": t.text, "it_mw": t.positive,
-                        "cooling_mw": t.nonneg, "start_date": t.iso_date,
+                        "liquid_cooling_mw": t.nonneg, "air_cooling_mw": t.nonneg,
+                        "start_date": t.iso_date,
                         "permit_days": t.nonneg, "construction_days": t.nonneg,
                         "source": t.text},
     "site_connections.csv": {"site": t.text, "date": t.iso_date, "capacity_mw": t.nonneg,
@@ -169,8 +187,9 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
                 for r in raw["owners.csv"]},
         sites={r["site"]: Site(**{k: r[k] for k in Site.__dataclass_fields__})
                for r in raw["sites.csv"]},
-        phases=tuple(Phase(r["site"], r["phase"], r["it_mw"], r["cooling_mw"],
-                           day(r["start_date"]), r["permit_days"], r["construction_days"])
+        phases=tuple(Phase(r["site"], r["phase"], r["it_mw"], r["liquid_cooling_mw"],
+                           r["air_cooling_mw"], day(r["start_date"]), r["permit_days"],
+                           r["construction_days"])
                      for r in raw["site_phases.csv"]),
         connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"])),
                                          r["capacity_mw"], r["project"])
@@ -180,9 +199,13 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])
                    for r in raw["plan.csv"]),
         burn_in_days=burn_in_days,
+        plants={},
     )
     check_references(inputs, paths)
-    return inputs
+    from sim.plant import build_plants
+
+    return replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
+                                               paths["sites.csv"]))
 
 
 def _read(name: str, data_dir: Path, scenario_dir: Path) -> list[dict]:

@@ -113,6 +113,22 @@ class MonteCarloConfig:
 
 
 @dataclass
+class EnergyConfig:
+    """Prices; null = the default in sim/data/energy.csv (tariff 185 KRW/kWh [EST] from
+    korea.md §5; an idle GPU-hour valued at 4,260 KRW = $3.00 [EST], see energy.csv)."""
+
+    tariff_krw_per_kwh: float | None = None
+    gpu_hour_value_krw: float | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("tariff_krw_per_kwh", "gpu_hour_value_krw"):
+            value = getattr(self, key)
+            if value is not None and not value >= 0:
+                raise InputError(f"config key 'energy.{key}': expected a number >= 0 or null, "
+                                 f"got {value}")
+
+
+@dataclass
 class OutputConfig:
     """What a run writes besides result.nc and summary.json."""
 
@@ -137,6 +153,7 @@ class SimConfig:
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)
+    energy: EnergyConfig = field(default_factory=EnergyConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ from sim.catalog import Inputs
 from sim.montecarlo import ReplicateResult, who_of
 from sim.output import VARIABLES, iso
 from sim.percentiles import quantiles
-from sim.results import GATING, MILESTONES_PCT, month_days
+from sim.results import DAYS_PER_MONTH, GATING, MILESTONES_PCT, month_days
 
 QS = (0.1, 0.5, 0.9)
 
@@ -94,8 +94,27 @@ def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> 
     return out
 
 
+def energy(results: list[ReplicateResult], inputs: Inputs, gpu_hour_value_krw: float) -> dict:
+    """Replicate means of annual energy, cost and emissions, and of idle GPU-months."""
+    years = np.array([inputs.date_of(d).year for d in month_days(inputs)])
+    mean = {k: np.stack([r.arrays[k] for r in results]).mean(axis=0)
+            for k in ("energy_mwh", "cost_krw", "emissions_tco2", "idle_gpu_months")}
+    annual = {str(y): {"energy_twh": round(float(mean["energy_mwh"][years == y].sum()) / 1e6, 6),
+                       "cost_krw_bn": round(float(mean["cost_krw"][years == y].sum()) / 1e9, 3),
+                       "emissions_kt_co2": round(float(mean["emissions_tco2"][years == y].sum())
+                                                 / 1e3, 3)}
+              for y in np.unique(years)}
+    idle = mean["idle_gpu_months"].sum(axis=0)
+    return {"annual_mean": annual,
+            "idle_gpu_months_mean": {o: round(float(v), 1)
+                                     for o, v in zip(inputs.owners, idle, strict=True)},
+            "idle_value_krw_bn_mean": round(float(idle.sum()) * DAYS_PER_MONTH * 24
+                                            * gpu_hour_value_krw / 1e9, 3),
+            "gpu_hour_value_krw": gpu_hour_value_krw}
+
+
 def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: list[str],
-                     meta: dict) -> dict:
+                     meta: dict, gpu_hour_value_krw: float) -> dict:
     return {
         **meta,
         "replications": len(results),
@@ -106,4 +125,5 @@ def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: lis
         "probability_full_by_year": probability_full_by_year(results, inputs),
         "online_at_horizon": online_at_horizon(results, inputs),
         "sites": sites(results, inputs, causes),
+        "energy": energy(results, inputs, gpu_hour_value_krw),
     }

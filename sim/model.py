@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import simpy
 
-from sim.catalog import Inputs, PlanRow
+from sim.catalog import Inputs, PlanRow, Plant
 from sim.crews import CrewPool
 from sim.power import LocalConnection, PowerCheck, units_within
 
@@ -32,6 +32,7 @@ class Block:
     gpus_per_unit: int
     unit_it_mw: float
     arrival_day: float
+    liquid_share: float = 0.0
 
 
 @dataclass
@@ -50,11 +51,14 @@ class UnitsEnergised:
 @dataclass
 class SiteState:
     crews: CrewPool
-    design_pue: float
+    plant: Plant
     it_capacity_mw: float = 0.0
-    cooling_capacity_mw: float = 0.0
+    #: heat rejection available at summer design conditions, MW of heat
+    liquid_capacity_mw: float = 0.0
+    air_capacity_mw: float = 0.0
     it_used_mw: float = 0.0
-    heat_used_mw: float = 0.0
+    liquid_used_mw: float = 0.0
+    air_used_mw: float = 0.0
     queue: deque[Block] = field(default_factory=deque)
     #: (day, causes failing for the head block); empty tuple when nothing waits.
     timeline: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
@@ -83,7 +87,7 @@ class Rollout:
         power_causes = tuple(c for check in self.power_checks for c in check.causes)
         self.log = RunLog(causes=("space", *power_causes, "cooling", "install", "burn_in"))
         self.sites = {
-            name: SiteState(CrewPool(s.crews, s.racks_per_crew_per_day), s.design_pue)
+            name: SiteState(CrewPool(s.crews, s.racks_per_crew_per_day), inputs.plants[name])
             for name, s in inputs.sites.items()
         }
 
@@ -112,11 +116,12 @@ class Rollout:
         def build() -> None:
             state = self.sites[phase.site]
             state.it_capacity_mw += phase.it_mw
-            state.cooling_capacity_mw += phase.cooling_mw
+            state.liquid_capacity_mw += phase.liquid_cooling_mw * state.plant.liquid_fraction
+            state.air_capacity_mw += phase.air_cooling_mw * state.plant.air_fraction
             now = self.env.now
             self.log.capacity_steps.append((phase.site, "it", now, state.it_capacity_mw))
-            self.log.capacity_steps.append(
-                (phase.site, "cooling", now, state.cooling_capacity_mw))
+            self.log.capacity_steps.append((phase.site, "cooling", now,
+                                            state.liquid_capacity_mw + state.air_capacity_mw))
         return build
 
     def _arriver(self, block: Block):
@@ -146,13 +151,15 @@ class Rollout:
             state.timeline.append((self.env.now, failing))
 
     def _limits(self, site: str, state: SiteState, block: Block) -> dict[str, int]:
-        unit = block.unit_it_mw
+        unit, n = block.unit_it_mw, block.units
+        liquid, air = unit * block.liquid_share, unit * (1.0 - block.liquid_share)
         limits = {
-            "space": units_within(state.it_capacity_mw - state.it_used_mw, unit, block.units),
-            "cooling": units_within(state.cooling_capacity_mw - state.heat_used_mw, unit,
-                                    block.units),
+            "space": units_within(state.it_capacity_mw - state.it_used_mw, unit, n),
+            "cooling": min(
+                units_within(state.liquid_capacity_mw - state.liquid_used_mw, liquid, n),
+                units_within(state.air_capacity_mw - state.air_used_mw, air, n)),
         }
-        facility_mw = unit * state.design_pue
+        facility_mw = unit * state.plant.design_pue
         for check in self.power_checks:
             limits.update(check.max_units(site, facility_mw, block.units))
         return limits
@@ -160,9 +167,10 @@ class Rollout:
     def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
         it_mw = units * block.unit_it_mw
         state.it_used_mw += it_mw
-        state.heat_used_mw += it_mw
+        state.liquid_used_mw += it_mw * block.liquid_share
+        state.air_used_mw += it_mw * (1.0 - block.liquid_share)
         for check in self.power_checks:
-            check.commit(site, it_mw * state.design_pue)
+            check.commit(site, it_mw * state.plant.design_pue)
         now = self.env.now
         self.log.energised.append(UnitsEnergised(
             block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,
@@ -216,11 +224,13 @@ def _row_blocks(inputs: Inputs, row: PlanRow, filled: int, emitted: list[int], i
     per = sku.gpus_per_unit
     gpu_mw = sku.it_kw_per_unit / per / 1000.0
     full = filled // per
+    share = sku.liquid_heat_share
     blocks = []
     if full > emitted[i]:
-        blocks.append(Block(row.owner, row.site, full - emitted[i], per, per * gpu_mw, day))
+        blocks.append(Block(row.owner, row.site, full - emitted[i], per, per * gpu_mw, day,
+                            share))
         emitted[i] = full
     remainder = filled - full * per
     if filled == row.gpus and remainder:
-        blocks.append(Block(row.owner, row.site, 1, remainder, remainder * gpu_mw, day))
+        blocks.append(Block(row.owner, row.site, 1, remainder, remainder * gpu_mw, day, share))
     return blocks

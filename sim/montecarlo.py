@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.accounting import Prices
 from sim.catalog import Inputs
 from sim.model import Rollout
-from sim.results import MILESTONES_PCT, Series, build_series, milestone_day
+from sim.results import MILESTONES_PCT, Series, build_series, default_prices, milestone_day
 from sim.uncertainty import DrawTable, apply_draws
 
 #: time-series variables kept per replicate, with their storage dtype
@@ -23,6 +24,8 @@ ENSEMBLE_VARIABLES = {
     "gpus_delivered": np.int32, "gpus_online": np.int32, "it_load_mw": np.float32,
     "facility_load_mw": np.float32, "power_limit_mw": np.float32,
     "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
+    "energy_mwh": np.float32, "cost_krw": np.float32, "emissions_tco2": np.float32,
+    "idle_gpu_months": np.float32,
 }
 
 
@@ -64,13 +67,13 @@ def _nan(day: float | None) -> float:
     return np.nan if day is None else day
 
 
-def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int]
-              ) -> list[ReplicateResult]:
+def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int],
+              prices: Prices | None = None) -> list[ReplicateResult]:
     """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`."""
     out = []
     for k, r in enumerate(replicates):
         drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
-        series = build_series(Rollout(drawn).run(), drawn)
+        series = build_series(Rollout(drawn).run(), drawn, prices)
         out.append(summarise_replicate(r, series, drawn))
     return out
 
@@ -83,9 +86,11 @@ def chunks(table: DrawTable, size: int) -> Iterator[tuple[dict[str, np.ndarray],
 
 def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
                      scheduler: str | None = None, chunk_size: int = 50,
-                     progress: bool | None = None) -> list[ReplicateResult]:
+                     progress: bool | None = None, prices: Prices | None = None
+                     ) -> list[ReplicateResult]:
     """All replicates of `table`, sorted by replicate index."""
-    tasks = list(chunks(table, chunk_size))
+    prices = prices or default_prices()
+    tasks = [(draws, ids, prices) for draws, ids in chunks(table, chunk_size)]
     runner = {"loky": _run_loky, "dask": _run_dask}[backend]
     results: list[ReplicateResult] = []
     with _progress(table.replications, progress) as advance:
@@ -97,15 +102,15 @@ def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend:
 
 
 def _run_serial(inputs, tasks) -> Iterator[list[ReplicateResult]]:
-    for draws, ids in tasks:
-        yield run_chunk(inputs, draws, ids)
+    for task in tasks:
+        yield run_chunk(inputs, *task)
 
 
 def _run_loky(inputs, tasks, n_jobs: int, _scheduler) -> Iterator[list[ReplicateResult]]:
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    yield from parallel(delayed(run_chunk)(inputs, draws, ids) for draws, ids in tasks)
+    yield from parallel(delayed(run_chunk)(inputs, *task) for task in tasks)
 
 
 def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
@@ -117,8 +122,7 @@ def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
     client = Client(scheduler or cluster)
     try:
         shared = client.scatter(inputs, broadcast=True)
-        futures = [client.submit(run_chunk, shared, draws, ids, pure=False)
-                   for draws, ids in tasks]
+        futures = [client.submit(run_chunk, shared, *task, pure=False) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.catalog import Inputs
-from sim.results import GATING, MILESTONES_PCT, Series, milestone_day
+from sim.results import DAYS_PER_MONTH, GATING, MILESTONES_PCT, Series, milestone_day
 
 VARIABLES = {
     "gpus_delivered": (("time", "owner"), "GPU", "GPUs delivered to Korea (cumulative)"),
@@ -25,6 +25,12 @@ VARIABLES = {
     "cooling_limit_mw": (("time", "site"), "MW", "built heat-rejection capacity (MW of heat)"),
     "it_capacity_mw": (("time", "site"), "MW", "built IT space (MW of racks)"),
     "wait_days": (("site", "owner", "cause"), "rack-day", "rack-days waited, by cause"),
+    "pue": (("time", "site"), "1", "power usage effectiveness of the month (cooling model)"),
+    "energy_mwh": (("time", "site"), "MWh", "facility energy in the month beginning at time"),
+    "cost_krw": (("time", "site"), "KRW", "electricity cost in the month beginning at time"),
+    "emissions_tco2": (("time", "site"), "tCO2e", "grid emissions in the month (location-based)"),
+    "idle_gpu_months": (("site", "owner"), "GPU-month",
+                        "GPU-months between arrival at the site and online (or the horizon)"),
 }
 
 
@@ -124,7 +130,28 @@ def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
     return out
 
 
-def summary(series: Series, inputs: Inputs, meta: dict) -> dict:
+def energy_summary(series: Series, inputs: Inputs, gpu_hour_value_krw: float) -> dict:
+    """Energy, cost and emissions per calendar year; idle GPU-months per owner and value."""
+    years = np.array([inputs.date_of(day).year for day in series.time_days])
+    annual = {}
+    for year in np.unique(years):
+        rows = years == year
+        annual[str(year)] = {
+            "energy_twh": round(float(series.energy_mwh[rows].sum()) / 1e6, 6),
+            "cost_krw_bn": round(float(series.cost_krw[rows].sum()) / 1e9, 3),
+            "emissions_kt_co2": round(float(series.emissions_tco2[rows].sum()) / 1e3, 3)}
+    idle = series.idle_gpu_months.sum(axis=0)
+    return {
+        "annual": annual,
+        "idle_gpu_months": {o: round(float(v), 1) for o, v in zip(series.owners, idle,
+                                                                  strict=True)},
+        "idle_value_krw_bn": round(float(idle.sum()) * DAYS_PER_MONTH * 24
+                                   * gpu_hour_value_krw / 1e9, 3),
+        "gpu_hour_value_krw": gpu_hour_value_krw,
+    }
+
+
+def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: float) -> dict:
     return {
         **meta,
         "replications": 1,
@@ -134,6 +161,7 @@ def summary(series: Series, inputs: Inputs, meta: dict) -> dict:
         "milestones": milestones(series, inputs),
         "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
         "sites": site_summary(series, inputs),
+        "energy": energy_summary(series, inputs, gpu_hour_value_krw),
     }
 
 

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.accounting import Prices, emissions_t, idle_gpu_days, monthly_energy, pue_by_month
 from sim.catalog import Inputs
+from sim.energy import load_defaults
 from sim.model import RunLog
 
 MILESTONES_PCT = (25, 50, 90, 100)
+#: Mean month length (365.25 / 12), for GPU-months.
+DAYS_PER_MONTH = 30.4375
 #: Causes that gate a rack; install and burn-in are fixed stages, not binding constraints.
 GATING = ("space", "power", "local_power", "grid", "assessment", "cooling")
 
@@ -44,6 +48,11 @@ class Series:
     cooling_limit_mw: np.ndarray  # time x site
     it_capacity_mw: np.ndarray   # time x site
     wait_days: np.ndarray        # site x owner x cause (rack-days)
+    pue: np.ndarray              # time x site, PUE of the month
+    energy_mwh: np.ndarray       # time x site, facility energy in the month from the sample
+    cost_krw: np.ndarray         # time x site
+    emissions_tco2: np.ndarray   # time x site
+    idle_gpu_months: np.ndarray  # site x owner, GPU-months between arrival and online
     online_day_total: np.ndarray  # exact online days of each unit, sorted
     online_gpus_sorted: np.ndarray
     units: Units
@@ -158,7 +167,27 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     return out
 
 
-def build_series(log: RunLog, inputs: Inputs) -> Series:
+def default_prices() -> Prices:
+    defaults = load_defaults()
+    return Prices(defaults.tariff_krw_per_kwh, defaults.gpu_hour_value_krw, defaults)
+
+
+def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]) -> np.ndarray:
+    out = np.zeros((len(sites), len(owners)))
+    end = inputs.horizon_days
+    for g in log.energised:
+        out[sites.index(g.site), owners.index(g.owner)] += idle_gpu_days(
+            np.full(len(g.energised_day), g.arrival_day), g.energised_day + inputs.burn_in_days,
+            np.full(len(g.energised_day), g.gpus_per_unit), end)
+    for b in log.waiting:
+        out[sites.index(b.site), owners.index(b.owner)] += idle_gpu_days(
+            np.array([b.arrival_day]), np.array([np.inf]),
+            np.array([b.units * b.gpus_per_unit]), end)
+    return out / DAYS_PER_MONTH
+
+
+def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
+    prices = prices or default_prices()
     sites, owners, causes = list(inputs.sites), list(inputs.owners), list(log.causes)
     time_days = month_days(inputs)
     units = units_table(log, sites, owners, inputs.burn_in_days)
@@ -178,7 +207,9 @@ def build_series(log: RunLog, inputs: Inputs) -> Series:
     so_cell = units.site * len(owners) + units.owner
     online = cumulative(units.online_day, units.gpus.astype(float), so_cell, n_so, time_days)
     it_load = cumulative(units.energised_day, units.it_mw, units.site, len(sites), time_days)
-    pue = np.array([inputs.sites[s].design_pue for s in sites])
+    pue = pue_by_month(inputs, sites, time_days)
+    energy = monthly_energy(inputs, sites, time_days, units.energised_day, units.it_mw,
+                            units.site, pue)
     order = np.argsort(units.online_day, kind="stable")
     shape3 = (len(time_days), len(sites), len(owners))
     return Series(
@@ -187,11 +218,16 @@ def build_series(log: RunLog, inputs: Inputs) -> Series:
         gpus_arrived=np.rint(arrived).astype(np.int64).reshape(shape3),
         gpus_online=np.rint(online).astype(np.int64).reshape(shape3),
         it_load_mw=it_load,
-        facility_load_mw=it_load * pue[None, :],
+        facility_load_mw=it_load * pue,
         power_limit_mw=step_levels(log.capacity_steps, "power", sites, time_days),
         cooling_limit_mw=step_levels(log.capacity_steps, "cooling", sites, time_days),
         it_capacity_mw=step_levels(log.capacity_steps, "it", sites, time_days),
         wait_days=gate_waits(log, inputs, sites, owners, causes),
+        pue=pue,
+        energy_mwh=energy,
+        cost_krw=energy * 1000.0 * prices.tariff_krw_per_kwh,
+        emissions_tco2=emissions_t(energy, inputs, time_days, prices),
+        idle_gpu_months=idle_months(log, inputs, sites, owners),
         online_day_total=units.online_day[order],
         online_gpus_sorted=units.gpus[order],
         units=units,

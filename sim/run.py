@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from sim.accounting import Prices
 from sim.catalog import Inputs, load_inputs
 from sim.config import SimConfig
 from sim.model import Rollout
 from sim.output import created_stamp, summary, to_dataset, write_dataset, write_json
 from sim.provenance import provenance
-from sim.results import Series, build_series
+from sim.results import Series, build_series, default_prices
 from sim.uncertainty import DrawTable, apply_draws, distributions, draw_table, entity_names
 
 
@@ -24,9 +25,19 @@ def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:
     return draw_table(dists, cfg.seed, cfg.mc.replications)
 
 
-def simulate(inputs: Inputs) -> Series:
+def prices_for(cfg: SimConfig) -> Prices:
+    base = default_prices()
+    return Prices(
+        base.tariff_krw_per_kwh if cfg.energy.tariff_krw_per_kwh is None
+        else cfg.energy.tariff_krw_per_kwh,
+        base.gpu_hour_value_krw if cfg.energy.gpu_hour_value_krw is None
+        else cfg.energy.gpu_hour_value_krw,
+        base.grid)
+
+
+def simulate(inputs: Inputs, prices: Prices | None = None) -> Series:
     """One replication of exactly these inputs."""
-    return build_series(Rollout(inputs).run(), inputs)
+    return build_series(Rollout(inputs).run(), inputs, prices)
 
 
 def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
@@ -36,34 +47,36 @@ def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
     table = draws_for(cfg, inputs)
     meta = {"scenario": cfg.scenario, "title": cfg.title,
             **provenance(asdict(cfg), cfg.seed), "created": created_stamp()}
+    prices = prices_for(cfg)
     if table.replications == 1:
-        result = _write_single(apply_draws(inputs, table.replicate(0)), meta, out_dir)
+        result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir)
     else:
-        result = _write_ensemble(cfg, inputs, table, meta, out_dir)
+        result = _write_ensemble(cfg, inputs, table, prices, meta, out_dir)
     write_json(out_dir / "status.json", {"status": "complete"})
     return result
 
 
-def _write_single(inputs: Inputs, meta: dict, out_dir: Path) -> dict:
-    series = simulate(inputs)
+def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path) -> dict:
+    series = simulate(inputs, prices)
     write_dataset(to_dataset(series, inputs, meta), out_dir / "result.nc")
-    result = summary(series, inputs, meta)
+    result = summary(series, inputs, meta, prices.gpu_hour_value_krw)
     write_json(out_dir / "summary.json", result)
     return result
 
 
-def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, meta: dict,
-                    out_dir: Path) -> dict:
+def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
+                    meta: dict, out_dir: Path) -> dict:
     from sim.ensemble import encoding_for, ensemble_dataset, ensemble_summary
     from sim.montecarlo import run_replications
 
     mc = cfg.mc
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
-                               scheduler=mc.scheduler, chunk_size=mc.chunk_size)
+                               scheduler=mc.scheduler, chunk_size=mc.chunk_size,
+                               prices=prices)
     causes = list(Rollout(inputs).log.causes)
     ds = ensemble_dataset(results, inputs, causes, _netcdf_attrs(meta))
     write_dataset(ds, out_dir / "result.nc", encoding_for(ds))
-    result = ensemble_summary(results, inputs, causes, meta)
+    result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw)
     write_json(out_dir / "summary.json", result)
     return result
 

@@ -62,6 +62,20 @@ def fraction(value: str) -> float:
     return number
 
 
+def at_least_one(value: str) -> float:
+    number = real(value)
+    if number < 1:
+        raise ValueError("expected a number >= 1")
+    return number
+
+
+def optional(parser: Parser) -> Parser:
+    """A parser that maps an empty cell to None."""
+    def parse(value: str):
+        return None if not value.strip() else parser(value)
+    return parse
+
+
 def boolean(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("true", "1", "yes"):

@@ -29,13 +29,18 @@ class Micro:
     """One site `s1`, one owner `o1`, one SKU `rack` (10 GPUs, 100 kW, all heat to liquid).
 
     Defaults: space, cooling and power ample from day 0; 1 crew installing 1 rack/day;
-    PUE 1.0 so facility MW = IT MW; burn-in 0 days. Override fields to build a case.
+    a stated PUE of 1.0 (no cooling technology) so facility MW = IT MW; burn-in 0 days.
+    `cooling_mw` is the liquid loop's nameplate. Override fields to build a case.
     """
 
     racks: int = 4
     delivery_period: str = "2026-01"
     it_mw: float = 100.0
     cooling_mw: float = 100.0
+    air_cooling_mw: float = 0.0
+    liquid_share: float = 1.0
+    cooling_tech: str = ""
+    climate_station: str = "seoul"
     phase_ready_day: int = 0
     connection: list[tuple[int, float]] = field(default_factory=lambda: [(0, 100.0)])
     crews: int = 1
@@ -46,19 +51,27 @@ class Micro:
 
     def write(self, root: Path) -> tuple[Path, Path]:
         data, scen = root / "data", root / "scenario"
+        if self.cooling_tech:       # the cooling model needs the embedded tables
+            import shutil
+
+            from sim.config import DATA_DIR
+            shutil.copytree(DATA_DIR / "climate", data / "climate")
+            shutil.copy(DATA_DIR / "cooling.csv", data / "cooling.csv")
         src = {"source": "test"}
         write_csv(data / "hardware.csv", [{"sku": "rack", "name": "test rack",
-                  "gpus_per_unit": 10, "it_kw_per_unit": 100, "liquid_heat_share": 1.0,
+                  "gpus_per_unit": 10, "it_kw_per_unit": 100, "liquid_heat_share": self.liquid_share,
                   "weight_kg": 1000, **src}])
         write_csv(data / "owners.csv", [{"owner": "o1", "name": "Owner 1",
                   "allocation_gpus": self.racks * 10, **src}])
         write_csv(data / "sites.csv", [{"site": "s1", "name": "Site 1", "lat": 36, "lon": 127,
                   "province": "sejong", "capital_region": "false", "owners": "o1",
-                  "status": "planned", "climate_station": "seoul", "crews": self.crews,
+                  "status": "planned", "climate_station": self.climate_station, "crews": self.crews,
                   "racks_per_crew_per_day": self.racks_per_crew_per_day,
-                  "design_pue": self.design_pue, "ultimate_it_mw": 1000, **src}])
+                  "ultimate_it_mw": 1000, "cooling_tech": self.cooling_tech,
+                  "design_pue": "" if self.cooling_tech else self.design_pue, **src}])
         write_csv(data / "site_phases.csv", [{"site": "s1", "phase": "p1", "it_mw": self.it_mw,
-                  "cooling_mw": self.cooling_mw, "start_date": date_plus(self.phase_ready_day),
+                  "liquid_cooling_mw": self.cooling_mw,
+                  "air_cooling_mw": self.air_cooling_mw, "start_date": date_plus(self.phase_ready_day),
                   "permit_days": 0, "construction_days": 0, **src}])
         write_csv(data / "site_connections.csv", [
             {"site": "s1", "date": date_plus(day), "capacity_mw": mw, "project": f"step{day}",

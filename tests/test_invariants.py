@@ -8,7 +8,17 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.catalog import ConnectionStep, Delivery, Inputs, Owner, Phase, PlanRow, Site, Sku
+from sim.catalog import (
+    ConnectionStep,
+    Delivery,
+    Inputs,
+    Owner,
+    Phase,
+    PlanRow,
+    Plant,
+    Site,
+    Sku,
+)
 from sim.model import Rollout
 from sim.results import build_series
 
@@ -17,7 +27,7 @@ SKUS = {"big": Sku("big", 72, 130.0, 0.85), "small": Sku("small", 8, 14.3, 0.0)}
 
 def site(name: str, crews: int, rate: float, pue: float) -> Site:
     return Site(name, name, 36.0, 127.0, "sejong", False, ("o1", "o2"), "planned", "seoul",
-                crews, rate, pue, 1e6)
+                crews, rate, 1e6, None, pue)
 
 
 @st.composite
@@ -27,8 +37,8 @@ def scenarios(draw) -> Inputs:
     sites = {n: site(n, draw(st.integers(1, 3)), draw(st.sampled_from([0.5, 1.0, 4.0])),
                      draw(st.sampled_from([1.0, 1.2, 1.45]))) for n in names}
     phases = tuple(Phase(n, f"p{k}", draw(st.floats(0.1, 5.0)), draw(st.floats(0.0, 5.0)),
-                         float(draw(st.integers(0, 400))), float(draw(st.integers(0, 200))),
-                         float(draw(st.integers(0, 300))))
+                         draw(st.floats(0.0, 2.0)), float(draw(st.integers(0, 400))),
+                         float(draw(st.integers(0, 200))), float(draw(st.integers(0, 300))))
                    for n in names for k in range(draw(st.integers(1, 2))))
     connections = tuple(ConnectionStep(n, float(day), mw, "step")
                         for n in names
@@ -58,7 +68,10 @@ def scenarios(draw) -> Inputs:
     return Inputs(start=dt.date(2026, 1, 1), horizon_days=1800.0, skus=SKUS, owners=owners,
                   sites=sites, phases=phases, connections=connections,
                   deliveries=tuple(sorted(deliveries, key=lambda d: (d.day, d.owner))),
-                  plan=tuple(plan), burn_in_days=float(draw(st.integers(0, 60))))
+                  plan=tuple(plan), burn_in_days=float(draw(st.integers(0, 60))),
+                  plants={n: Plant(s.design_pue, (s.design_pue,) * 12,
+                                   draw(st.sampled_from([1.0, 0.9])), 1.0)
+                          for n, s in sites.items()})
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

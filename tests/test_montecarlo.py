@@ -72,11 +72,12 @@ def test_common_random_numbers_between_scenarios_differing_in_one_site(tmp_path)
     o2 = replace(a.owners["o1"], owner="o2", name="Owner 2", allocation_gpus=50)
     b = replace(
         a, sites={**a.sites, "s2": s2}, owners={**a.owners, "o2": o2},
-        phases=(*a.phases, Phase("s2", "p1", 10.0, 10.0, 0.0, 90.0, 200.0)),
+        phases=(*a.phases, Phase("s2", "p1", 10.0, 10.0, 0.0, 0.0, 90.0, 200.0)),
         connections=(*a.connections, ConnectionStep("s2", 0.0, 1.0, "s2-initial"),
                      ConnectionStep("s2", 300.0, 9.0, "s2-upgrade")),
         plan=(*a.plan, PlanRow("o2", "s2", "rack", 50)),
-        deliveries=(*a.deliveries, replace(a.deliveries[0], owner="o2", gpus=50)))
+        deliveries=(*a.deliveries, replace(a.deliveries[0], owner="o2", gpus=50)),
+        plants={**a.plants, "s2": a.plants["s1"]})
     ta, tb = table_for(a), table_for(b)
     assert set(ta.values) < set(tb.values)
     for name, values in ta.values.items():

@@ -1,0 +1,68 @@
+"""The APEC announcement scenario on the embedded data."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from sim.config import DATA_DIR, SCENARIOS_DIR
+from sim.run import simulate
+from sim.tables import read_table
+from tests.test_cli import run_cli
+
+
+@pytest.fixture(scope="module")
+def apex():
+    import datetime as dt
+
+    from sim.catalog import load_inputs
+
+    inputs = load_inputs(DATA_DIR, SCENARIOS_DIR / "apex", dt.date(2025, 11, 1),
+                         dt.date(2035, 12, 31), 30.0)
+    return inputs, simulate(inputs)
+
+
+def test_owner_totals_are_the_announcement(apex):
+    inputs, _ = apex
+    planned = defaultdict(int)
+    for row in inputs.plan:
+        planned[row.owner] += row.gpus
+    assert dict(planned) == {"gov": 50_000, "samsung": 50_000, "sk": 50_000,
+                             "hyundai": 50_000, "naver": 60_000}
+    assert inputs.target_gpus == 260_000
+
+
+def test_every_embedded_row_has_a_source():
+    for name in ("hardware.csv", "owners.csv", "sites.csv", "site_phases.csv",
+                 "site_connections.csv"):
+        for row in read_table(DATA_DIR / name, {}):
+            assert row["source"].strip(), name
+    for name in ("plan.csv", "deliveries.csv"):
+        for row in read_table(SCENARIOS_DIR / "apex" / name, {}):
+            assert row["source"].strip(), name
+
+
+def test_pue_varies_by_month_and_site(apex):
+    _, s = apex
+    planned = [j for j, site in enumerate(s.sites) if s.gpus_arrived[-1, j].sum() > 0]
+    pue = s.pue[:, planned]
+    assert np.ptp(pue[:12], axis=0).min() > 0          # every site's PUE moves with the season
+    assert len({round(float(x), 4) for x in pue[9]}) > 2  # and sites differ (August)
+    assert np.all(s.facility_load_mw <= s.power_limit_mw + 1e-6)
+
+
+def test_cli_smoke_on_a_short_horizon(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli("+scenario=apex", "horizon_end=2030-12-31", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["target_gpus"] == 260_000
+    assert set(summary["milestones"]) == {"total", "gov", "samsung", "sk", "hyundai", "naver"}
+    with xr.open_dataset(out / "result.nc", engine="h5netcdf") as ds:
+        assert str(ds.time.values[-1])[:10] == "2030-12-01"
+        online = int(ds.gpus_online.isel(time=-1).sum())
+    assert 0 < online <= summary["online_at_horizon"]["total"] <= 260_000

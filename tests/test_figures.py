@@ -1,0 +1,134 @@
+"""Figures and report of a run: valid fixed-size PNGs, numbers from summary.json, MC bands."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from sim import figures
+from sim.report import write_report
+from tests.micro import Micro, write_csv
+from tests.test_cli import run_cli
+
+SIZE_PX = (int(figures.FIGSIZE_IN[1] * figures.DPI), int(figures.FIGSIZE_IN[0] * figures.DPI))
+
+
+def write_grid(data: Path) -> None:
+    """A three-bus grid with one AC line and one HVDC link near the micro site."""
+    src = {"source": "test"}
+    write_csv(data / "grid" / "buses.csv", [
+        {"bus": b, "kv": 345, "lon": lon, "lat": lat, **src}
+        for b, lon, lat in ((1, 126.8, 36.2), (2, 127.4, 37.3), (3, 128.9, 35.6))])
+    write_csv(data / "grid" / "lines.csv", [
+        {"line": "L12", "bus0": 1, "bus1": 2, "kv": 345, "kind": "ac", **src},
+        {"line": "H23", "bus0": 2, "bus1": 3, "kv": 500, "kind": "hvdc", **src}])
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """A micro scenario run through the CLI (figures off; the tests draw them)."""
+    root = tmp_path_factory.mktemp("figs")
+    data, scen = Micro(racks=40, delivery_period="2026Q1", connection=[(0, 1.2), (200, 5.0)],
+                       burn_in_days=7).write(root)
+    write_grid(data)
+    out = root / "run"
+    proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
+                   "start=2026-01-01", "rollout.burn_in_days=7", "output.figures=false",
+                   "output.console_table=false", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def assert_png(path: Path) -> None:
+    from matplotlib.image import imread
+
+    image = imread(path)
+    assert image.shape[:2] == SIZE_PX, (path.name, image.shape)
+    assert float(np.var(image[..., :3])) > 0, path.name
+
+
+def test_every_figure_is_a_fixed_size_non_blank_png(run_dir):
+    paths = figures.write_figures(run_dir)
+    assert [p.name for p in paths] == list(figures.FIGURES)
+    for path in paths:
+        assert_png(path)
+
+
+def test_report_shows_summary_numbers_verbatim(run_dir):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    text = write_report(run_dir).read_text()
+    for dates in summary["milestones"].values():
+        for date in dates.values():
+            assert date is None or date in text
+    for who, gpus in summary["online_at_horizon"].items():
+        assert re.search(rf"<td>{who}</td>.*<td class=n>{gpus}</td>", text), who
+    for site, info in summary["sites"].items():
+        assert site in text and info["binding_constraint"] in text
+    assert summary["title"] in text and "data:image/png;base64," in text
+    assert not re.search(r"(src|href)=\"https?:", text)
+    assert ("Energy, cost and emissions" in text) == ("energy" in summary)
+    from sim.report import flatten
+
+    for key, value in flatten(summary.get("energy", {})):
+        assert str(value) in text, key
+
+
+def test_report_energy_section_only_with_energy_key(run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    summary = json.loads((copy / "summary.json").read_text())
+    summary["energy"] = {"annual": {"2026": {"energy_twh": 0.012345, "cost_krw_bn": 6.789}},
+                         "idle": {"o1": 98.7}, "value_krw": 4321.0}
+    (copy / "summary.json").write_text(json.dumps(summary))
+    text = write_report(copy).read_text()
+    assert "Energy, cost and emissions" in text
+    for shown in ("0.012345", "6.789", "idle.o1", "98.7", "value_krw", "4321.0"):
+        assert shown in text, shown
+    summary.pop("energy")
+    (copy / "summary.json").write_text(json.dumps(summary))
+    assert "Energy, cost and emissions" not in write_report(copy).read_text()
+
+
+def replicated(ds: xr.Dataset, n: int = 5) -> xr.Dataset:
+    """n replicates of `ds`, each delayed by a few months, plus line_loading and binding."""
+    reps = [ds.shift(time=k, fill_value=0) for k in range(n)]
+    out = xr.concat(reps, dim=xr.DataArray(np.arange(n), dims="replicate", name="replicate"))
+    shape = (n, ds.sizes["time"], 2)
+    out["line_loading"] = (("replicate", "time", "line"),
+                           np.linspace(0.2, 1.1, np.prod(shape)).reshape(shape),
+                           {"units": "1", "long_name": "loading"})
+    out = out.assign_coords(line=["L12", "H23"])
+    causes = np.where(np.arange(ds.sizes["time"]) < 8, "power", "")
+    out["binding"] = (("time", "site"), np.repeat(causes[:, None], ds.sizes["site"], axis=1))
+    return out
+
+
+def test_replicated_dataset_renders_bands(run_dir, tmp_path):
+    copy = tmp_path / "mc"
+    shutil.copytree(run_dir, copy)
+    with xr.open_dataset(run_dir / "result.nc", engine="h5netcdf") as ds:
+        replicated(ds.load()).to_netcdf(copy / "result.nc", engine="h5netcdf")
+    run = figures.load_run(copy)
+    assert run.replicated
+    fig = figures.gpus_online_figure(run)
+    bands = [c for c in fig.axes[0].collections if type(c).__name__ == "FillBetweenPolyCollection"
+             or type(c).__name__ == "PolyCollection"]
+    assert len(bands) == 2   # one owner + total
+    assert figures.full_dates(run)["s1"] is not None
+    for path in figures.write_figures(copy):
+        assert_png(path)
+
+
+def test_map_without_site_locations_or_grid(run_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(figures, "site_locations", lambda _run_dir: {})
+    monkeypatch.setattr(figures, "grid_lines", lambda _run_dir: ({}, []))
+    run = figures.load_run(run_dir)
+    path = tmp_path / "map.png"
+    figures.save(figures.map_figure(run), path)
+    assert_png(path)
