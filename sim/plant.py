@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sim import cooling
 from sim.catalog import Inputs, Plant, Site
+from sim.config import DATA_DIR
 from sim.errors import InputError
 
 
@@ -26,9 +27,26 @@ def site_liquid_share(inputs: Inputs, site: str) -> float:
     return liquid[site] / total[site] if total[site] > 0 else cooling.DEFAULT_LIQUID_SHARE
 
 
-def _source_dir(name: str, data_dir: Path, scenario_dir: Path) -> Path:
-    own = scenario_dir / name
-    return own if own.exists() else data_dir / name
+def _source(name: str, data_dir: Path, scenario_dir: Path) -> Path:
+    """The scenario's copy, else the data directory's, else the embedded one."""
+    for folder in (scenario_dir, data_dir):
+        if (folder / name).exists():
+            return folder / name
+    return DATA_DIR / name
+
+
+def _load_climate_and_cooling(data_dir: Path, scenario_dir: Path) -> tuple[dict, dict]:
+    techs_path = _source("cooling.csv", data_dir, scenario_dir)
+    stations_path = _source("climate", data_dir, scenario_dir)
+    try:
+        techs = cooling.load_technologies(techs_path)
+    except (KeyError, ValueError, OSError) as err:
+        raise InputError(f"{techs_path}: cannot read cooling technologies: {err}") from None
+    try:
+        stations = cooling.load_stations(stations_path)
+    except (KeyError, ValueError, OSError) as err:
+        raise InputError(f"{stations_path}: cannot read climate stations: {err}") from None
+    return techs, stations
 
 
 def build_plants(inputs: Inputs, data_dir: Path, scenario_dir: Path,
@@ -44,8 +62,7 @@ def build_plants(inputs: Inputs, data_dir: Path, scenario_dir: Path,
             plants[site.site] = Plant(site.design_pue, (site.design_pue,) * 12, 1.0, 1.0)
             continue
         if techs is None:
-            techs = cooling.load_technologies(_source_dir("cooling.csv", data_dir, scenario_dir))
-            stations = cooling.load_stations(_source_dir("climate", data_dir, scenario_dir))
+            techs, stations = _load_climate_and_cooling(data_dir, scenario_dir)
         plants[site.site] = _modelled(site, where, techs, stations,
                                       site_liquid_share(inputs, site.site))
     return plants

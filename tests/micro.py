@@ -51,16 +51,10 @@ class Micro:
 
     def write(self, root: Path) -> tuple[Path, Path]:
         data, scen = root / "data", root / "scenario"
-        if self.cooling_tech:       # the cooling model needs the embedded tables
-            import shutil
-
-            from sim.config import DATA_DIR
-            shutil.copytree(DATA_DIR / "climate", data / "climate")
-            shutil.copy(DATA_DIR / "cooling.csv", data / "cooling.csv")
         src = {"source": "test"}
         write_csv(data / "hardware.csv", [{"sku": "rack", "name": "test rack",
-                  "gpus_per_unit": 10, "it_kw_per_unit": 100, "liquid_heat_share": self.liquid_share,
-                  "weight_kg": 1000, **src}])
+                  "gpus_per_unit": 10, "it_kw_per_unit": 100,
+                  "liquid_heat_share": self.liquid_share, "weight_kg": 1000, **src}])
         write_csv(data / "owners.csv", [{"owner": "o1", "name": "Owner 1",
                   "allocation_gpus": self.racks * 10, **src}])
         write_csv(data / "sites.csv", [{"site": "s1", "name": "Site 1", "lat": 36, "lon": 127,
@@ -71,7 +65,8 @@ class Micro:
                   "design_pue": "" if self.cooling_tech else self.design_pue, **src}])
         write_csv(data / "site_phases.csv", [{"site": "s1", "phase": "p1", "it_mw": self.it_mw,
                   "liquid_cooling_mw": self.cooling_mw,
-                  "air_cooling_mw": self.air_cooling_mw, "start_date": date_plus(self.phase_ready_day),
+                  "air_cooling_mw": self.air_cooling_mw,
+                  "start_date": date_plus(self.phase_ready_day),
                   "permit_days": 0, "construction_days": 0, **src}])
         write_csv(data / "site_connections.csv", [
             {"site": "s1", "date": date_plus(day), "capacity_mw": mw, "project": f"step{day}",
