@@ -102,6 +102,11 @@ def main(cfg: DictConfig) -> None:
         result = run_scenario(typed, out_dir)
     except (InputError, OmegaConfBaseException, Interrupted) as err:
         _fail(str(err).splitlines()[0], out_dir)
+    except Exception as err:   # a bug: keep the traceback, but never leave 'running' behind
+        from sim.output import write_json
+
+        write_json(out_dir / "status.json", {"status": "failed", "error": repr(err)})
+        raise
     if typed.output.console_table:
         print_summary(result, out_dir)
 

@@ -1,8 +1,20 @@
-"""The short table printed at the end of a run."""
+"""The short table printed at the end of a run (P50 dates when replicated)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+PCTS = ("25", "50", "90", "100")
+
+
+def _date(value) -> str:
+    if isinstance(value, dict):     # Monte Carlo: p10/p50/p90
+        value = value.get("p50")
+    return "not by horizon" if value is None else value
+
+
+def _count(value) -> str:
+    return f"{value['p50'] if isinstance(value, dict) else value:,}"
 
 
 def print_summary(result: dict, out_dir: Path) -> None:
@@ -10,24 +22,24 @@ def print_summary(result: dict, out_dir: Path) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{result['scenario']}: GPUs online (target {result['target_gpus']:,})")
+    replicated = result.get("replications", 1) > 1
+    label = " (P50 of {} replications)".format(result["replications"]) if replicated else ""
+    table = Table(title=f"{result['scenario']}: GPUs online (target "
+                        f"{result['target_gpus']:,}){label}")
     table.add_column("who")
-    for pct in ("25", "50", "90", "100"):
+    for pct in PCTS:
         table.add_column(f"{pct} % online")
     table.add_column("online at horizon", justify="right")
     for who, dates in result["milestones"].items():
-        cells = [_cell(dates[p]) for p in ("25", "50", "90", "100")]
-        table.add_row(who, *cells, f"{result['online_at_horizon'][who]:,}")
+        table.add_row(who, *[_date(dates[p]) for p in PCTS],
+                      _count(result["online_at_horizon"][who]))
     console.print(table)
     sites = Table(title="What holds each site back")
-    for column in ("site", "planned", "online at horizon", "binding constraint"):
+    for column in ("site", "planned GPUs", "all online", "binding constraint"):
         sites.add_column(column)
     for site, info in result["sites"].items():
-        sites.add_row(site, f"{info['gpus_planned']:,}", f"{info['gpus_online_at_horizon']:,}",
-                      info["binding_constraint"])
+        full = info.get("full_operation", info.get("gpus_online_at_horizon"))
+        shown = _date(full) if isinstance(full, dict) else f"{full:,} online at horizon"
+        sites.add_row(site, f"{info['gpus_planned']:,}", shown, info["binding_constraint"])
     console.print(sites)
     console.print(f"outputs: {out_dir}")
-
-
-def _cell(value) -> str:
-    return "not by horizon" if value is None else value

@@ -31,8 +31,8 @@ def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: lis
                            {"units": units, "long_name": long_name})
     data_vars["full_operation_day"] = (
         ("replicate", "site"), np.stack([r.site_full_day for r in results]),
-        {"units": "days since start", "long_name": "day all planned GPUs of the site are "
-         "online (NaN: not by the horizon)"})
+        {"units": "day", "long_name": "day after the run's start when all planned GPUs of the "
+         "site are online (NaN: not by the horizon)"})
     ds = xr.Dataset(data_vars, coords={
         "replicate": [r.replicate for r in results], "time": times, "site": list(inputs.sites),
         "owner": list(inputs.owners), "cause": causes}, attrs=attrs)

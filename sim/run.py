@@ -52,6 +52,12 @@ def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
         result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir)
     else:
         result = _write_ensemble(cfg, inputs, table, prices, meta, out_dir)
+    if cfg.output.figures:
+        from sim.figures import write_figures
+        from sim.report import write_report
+
+        write_figures(out_dir)
+        write_report(out_dir)
     write_json(out_dir / "status.json", {"status": "complete"})
     return result
 

@@ -1,0 +1,98 @@
+"""Engine-facing grid state: sensitivities of the current topology plus added loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from sim.grid.build import dcgrid_of
+from sim.grid.network import DATA_DIR, load_graph, read_sites
+from sim.grid.projects import Project, read_projects, with_projects
+
+
+class Grid:
+    """Backbone grid: hosting capacity, incremental loads and dated projects.
+
+    Bus arguments are bus ids (see ``bus_of_site``). Loads added with :meth:`add_load` are
+    kept across :meth:`apply_projects`, which rebuilds sensitivities only when the set of
+    completed projects changes.
+    """
+
+    def __init__(self, graph: nx.MultiGraph, bus_of_site: dict[str, int],
+                 projects: dict[str, Project]) -> None:
+        self.base_graph = graph
+        self.bus_of_site = dict(bus_of_site)
+        self.projects = projects
+        self.done: frozenset[str] = frozenset()
+        self.added_mw: dict[int, float] = {}
+        self._build(graph)
+
+    def hvdc_setpoints_mw(self) -> dict[str, float]:
+        """Current setpoint of every HVDC link."""
+        k = np.flatnonzero(self.dc.br.is_hvdc)
+        return {self.line_ids[i]: float(self.dc.setpoint_mw[i]) for i in k}
+
+    def _build(self, graph: nx.MultiGraph) -> None:
+        self.graph = graph
+        self.dc, self.bus_ids, self.line_ids = dcgrid_of(graph)
+        self._index = {b: i for i, b in enumerate(self.bus_ids)}
+        self._dispatch_hvdc_projects()
+        self.dc.set_participation(self._participation())
+        for bus, mw in self.added_mw.items():
+            self.dc.add_load(self._index[bus], mw)
+
+    def _participation(self) -> np.ndarray:
+        """Reserve headroom per bus plus spare HVDC capacity at receiving converters."""
+        weights = np.array([self.graph.nodes[b]["reserve_mw"] for b in self.bus_ids])
+        for k in np.flatnonzero(self.dc.br.is_hvdc):
+            spare = self.dc.rating_mw[k] - abs(self.dc.setpoint_mw[k])
+            weights[self.dc.br.bus1[k]] += max(spare, 0.0)
+        return weights if weights.sum() > 0 else np.ones(len(self.bus_ids))
+
+    def _dispatch_hvdc_projects(self) -> None:
+        """Completed HVDC projects run at the setpoint (up to rating) that minimises the worst
+        N-0/N-1 loading, set one link at a time in project-id order."""
+        for pid in sorted(self.done):
+            line = self.projects[pid].line
+            if line["kind"] == "hvdc":
+                k = self.line_ids.index(line["line"])
+                self.dc.set_hvdc(k, self.dc.best_hvdc_mw(k, line["setpoint_mw"]))
+
+    def index(self, bus: int) -> int:
+        """Row/column index of a bus id."""
+        try:
+            return self._index[bus]
+        except KeyError:
+            raise KeyError(f"unknown bus {bus}") from None
+
+    def hosting_mw(self, bus: int, n1: bool = True) -> float:
+        """Largest extra load (MW) at ``bus`` within all ratings (N-0, and N-1 if ``n1``)."""
+        return self.dc.hosting_mw(self.index(bus), n1)
+
+    def add_load(self, bus: int, mw: float) -> None:
+        """Add ``mw`` of load at ``bus`` (rank-one update, no re-solve)."""
+        self.dc.add_load(self.index(bus), mw)
+        self.added_mw[bus] = self.added_mw.get(bus, 0.0) + mw
+
+    def apply_projects(self, done: set[str]) -> None:
+        """Make the topology the base plus the projects in ``done``."""
+        done = frozenset(done)
+        if done != self.done:
+            self.done = done
+            self._build(with_projects(self.base_graph, self.projects, set(done)))
+
+    def line_loading(self) -> np.ndarray:
+        """Worst of N-0/N-1 |flow| / rating per line (order of ``line_ids``)."""
+        return self.dc.line_loading()
+
+    def buses_in(self, provinces: set[str]) -> list[int]:
+        """Bus ids located in the given provinces."""
+        return [b for b in self.bus_ids if self.graph.nodes[b]["province"] in provinces]
+
+
+def load_default_grid(data_dir: Path = DATA_DIR) -> Grid:
+    """The default Korean backbone (2024 summer peak dispatch, no future projects)."""
+    return Grid(load_graph(data_dir), read_sites(data_dir / "site_buses.csv"),
+                read_projects(data_dir / "projects.csv"))
