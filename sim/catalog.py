@@ -13,7 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from sim import tables as t
+from sim.assessment import Application, AssessmentRequest
+from sim.backbone import GridProject, GridSetup
+from sim.config import DATA_DIR, GridConfig
 from sim.errors import InputError
 
 
@@ -117,6 +122,11 @@ class Inputs:
     plan: tuple[PlanRow, ...]
     burn_in_days: float
     plants: dict[str, Plant]
+    #: the national backbone check, or None to check local connections only
+    grid: GridSetup | None = None
+    #: sites that must pass KEPCO's impact assessment; drawn into `applications`
+    assessment_requests: tuple[AssessmentRequest, ...] = ()
+    applications: tuple[Application, ...] = ()
 
     @property
     def target_gpus(self) -> int:
@@ -170,7 +180,7 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path) -> Path:
 
 
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
-                burn_in_days: float) -> Inputs:
+                burn_in_days: float, grid: GridConfig | None = None) -> Inputs:
     """Load, type and cross-check every table of a run."""
     if not scenario_dir.is_dir():
         raise InputError(f"{scenario_dir}: scenario directory not found")
@@ -204,8 +214,77 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
     check_references(inputs, paths)
     from sim.plant import build_plants
 
-    return replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
-                                               paths["sites.csv"]))
+    inputs = replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
+                                                 paths["sites.csv"]))
+    if grid is not None and grid.enabled:
+        inputs = replace(inputs, grid=grid_setup(inputs, data_dir, scenario_dir, grid))
+    if grid is not None and grid.assessment.enabled:
+        inputs = replace(inputs, assessment_requests=assessment_requests(
+            inputs, _first_existing("site_assessments.csv", data_dir, scenario_dir), grid))
+    return inputs
+
+
+def _first_existing(name: str, data_dir: Path, scenario_dir: Path) -> Path:
+    """The scenario's copy, else the data directory's, else the embedded one."""
+    for folder in (scenario_dir, data_dir):
+        if (folder / name).exists():
+            return folder / name
+    return DATA_DIR / name
+
+
+def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
+               grid: GridConfig) -> GridSetup:
+    """The backbone of the run: buses of planned sites checked, projects dated."""
+    from sim.backbone import base_grid
+    from sim.grid.projects import read_projects
+
+    grid_dir = _first_existing("grid", data_dir, scenario_dir)
+    try:
+        network = base_grid(grid_dir)
+        projects = read_projects(grid_dir / "projects.csv")
+    except (ValueError, KeyError, OSError) as err:
+        raise InputError(f"{grid_dir}: {err}") from None
+    buses = set(network.bus_ids)
+    for site in inputs.plan_sites:
+        bus = network.bus_of_site.get(site)
+        if bus is None or bus not in buses:
+            raise InputError(f"{grid_dir / 'site_buses.csv'}: planned site {site!r} is on "
+                             f"bus {bus} which is not in the grid (buses.csv)")
+    hvdc_shift = 365.25 * grid.hvdc_delay_years
+    dated = tuple(GridProject(
+        p.project, p.line["kind"],
+        inputs.day_of(p.planned_date) + (hvdc_shift if p.line["kind"] == "hvdc" else 0.0),
+        p.delay_median_days, p.delay_p90_days, p.local_project)
+        for p in projects.values())
+    return GridSetup(grid_dir, grid.n1, dict(network.bus_of_site), dated)
+
+
+def assessment_requests(inputs: Inputs, path: Path,
+                        grid: GridConfig) -> tuple[AssessmentRequest, ...]:
+    """Sites that must still pass the impact assessment before their first load."""
+    passed = {r["site"] for r in t.read_table(path, {"site": t.text, "status": t.text,
+                                                     "source": t.text})
+              if r["status"] == "passed"}
+    first_start: dict[str, float] = {}
+    for phase in inputs.phases:
+        first_start[phase.site] = min(first_start.get(phase.site, np.inf), phase.start_day)
+    out = []
+    for site in inputs.plan_sites:
+        info = inputs.sites[site]
+        peak_mw = _planned_facility_mw(inputs, site)
+        if info.status == "operating" or site in passed or peak_mw < grid.assessment.threshold_mw:
+            continue
+        p = (grid.assessment.approval_capital_region if info.capital_region
+             else grid.assessment.approval_elsewhere)
+        out.append(AssessmentRequest(site, max(0.0, first_start.get(site, 0.0)), p))
+    return tuple(out)
+
+
+def _planned_facility_mw(inputs: Inputs, site: str) -> float:
+    it_mw = sum(row.gpus * inputs.skus[row.sku].it_kw_per_unit
+                / inputs.skus[row.sku].gpus_per_unit / 1000.0
+                for row in inputs.plan if row.site == site)
+    return it_mw * inputs.plants[site].design_pue
 
 
 def _read(name: str, data_dir: Path, scenario_dir: Path) -> list[dict]:

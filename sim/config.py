@@ -113,6 +113,42 @@ class MonteCarloConfig:
 
 
 @dataclass
+class AssessmentConfig:
+    """KEPCO grid impact assessment for loads >= 10 MW (korea.md §2.5, §2.6, §8)."""
+
+    enabled: bool = True
+    #: contracted load that triggers an assessment (Distributed Energy Act, 2024-06-14)
+    threshold_mw: float = 10.0
+    #: approval probability per attempt [EST] korea.md §8 (Sep 2025 pilot: capital region
+    #: 36 % approved; elsewhere 85 %, rounded down to 0.75 for the small sample)
+    approval_capital_region: float = 0.35
+    approval_elsewhere: float = 0.75
+    #: [EST] korea.md §8 / §2.4: ~6 months, 3-12+ (a 40 MW Seoul request waited 8+ months)
+    duration_days: dict[str, Any] = _spec(dist="lognormal", median=180, p90=365)
+
+    def __post_init__(self) -> None:
+        for key in ("approval_capital_region", "approval_elsewhere"):
+            if not 0 <= getattr(self, key) <= 1:
+                raise InputError(f"config key 'grid.assessment.{key}': expected a probability "
+                                 f"between 0 and 1, got {getattr(self, key)}")
+        if not self.threshold_mw >= 0:
+            raise InputError("config key 'grid.assessment.threshold_mw': expected >= 0, got "
+                             f"{self.threshold_mw}")
+
+
+@dataclass
+class GridConfig:
+    """The national backbone check (sim/backbone.py) and KEPCO's assessment gate."""
+
+    enabled: bool = True
+    #: N-1 security (every single line outage) rather than N-0 only
+    n1: bool = True
+    #: extra delay added to every HVDC project's planned date (what-if), years
+    hvdc_delay_years: float = 0.0
+    assessment: AssessmentConfig = field(default_factory=AssessmentConfig)
+
+
+@dataclass
 class EnergyConfig:
     """Prices; null = the default in sim/data/energy.csv (tariff 185 KRW/kWh [EST] from
     korea.md §5; an idle GPU-hour valued at 4,260 KRW = $3.00 [EST], see energy.csv)."""
@@ -154,6 +190,7 @@ class SimConfig:
     uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)
     energy: EnergyConfig = field(default_factory=EnergyConfig)
+    grid: GridConfig = field(default_factory=GridConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def __post_init__(self) -> None:

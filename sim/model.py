@@ -83,7 +83,7 @@ class Rollout:
     def __init__(self, inputs: Inputs, power_checks: list[PowerCheck] | None = None):
         self.inputs = inputs
         self.env = simpy.Environment()
-        self.power_checks = power_checks or [LocalConnection(inputs.connections)]
+        self.power_checks = power_checks or default_power_checks(inputs)
         power_causes = tuple(c for check in self.power_checks for c in check.causes)
         self.log = RunLog(causes=("space", *power_causes, "cooling", "install", "burn_in"))
         self.sites = {
@@ -187,6 +187,22 @@ class Rollout:
             self.log.capacity_steps.extend(
                 (site, "power", day, mw) for site, day, mw in getattr(check, "history", ()))
         return self.log
+
+
+def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
+    """The local connection, plus the backbone and the assessment gate when the inputs have
+    them (the local cause is then called `local_power`)."""
+    extra: list[PowerCheck] = []
+    if inputs.grid is not None:
+        from sim.backbone import Backbone
+
+        extra.append(Backbone(inputs.grid))
+    if inputs.applications:
+        from sim.assessment import Assessment
+
+        extra.append(Assessment(inputs.applications))
+    local = LocalConnection(inputs.connections, "local_power" if extra else "power")
+    return [local, *extra]
 
 
 def split_deliveries(inputs: Inputs) -> list[Block]:

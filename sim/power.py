@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sim.catalog import ConnectionStep
+if TYPE_CHECKING:
+    from sim.catalog import ConnectionStep
 
 #: Tolerance when comparing MW headroom, so a connection sized for exactly N racks admits N.
 EPS_MW = 1e-9
@@ -44,11 +45,15 @@ class PowerCheck(Protocol):
 
 
 class LocalConnection:
-    """The site's own connection: a dated step function of available facility MW."""
+    """The site's own connection: a dated step function of available facility MW.
 
-    causes = ("power",)
+    Its wait cause is `power`, or `local_power` when other power checks (the backbone, the
+    assessment) run beside it.
+    """
 
-    def __init__(self, steps: Iterable[ConnectionStep]):
+    def __init__(self, steps: Iterable[ConnectionStep], cause: str = "power"):
+        self.cause = cause
+        self.causes = (cause,)
         self.level_mw: dict[str, float] = defaultdict(float)
         self.used_mw: dict[str, float] = defaultdict(float)
         self.steps = sorted(steps, key=lambda s: (s.day, s.site))
@@ -56,7 +61,7 @@ class LocalConnection:
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
         headroom = self.level_mw[site] - self.used_mw[site]
-        return {"power": units_within(headroom, unit_mw, units)}
+        return {self.cause: units_within(headroom, unit_mw, units)}
 
     def commit(self, site: str, mw: float) -> None:
         self.used_mw[site] += mw

@@ -147,7 +147,8 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     end = inputs.horizon_days
     owner_index = {o: i for i, o in enumerate(owners)}
     cause_index = {c: i for i, c in enumerate(causes)}
-    bounds = {site: binding_timeline(log.timelines.get(site, [(0.0, ())]), end, causes)
+    gating = [c for c in causes if c not in ("install", "burn_in")]
+    bounds = {site: binding_timeline(log.timelines.get(site, [(0.0, ())]), end, gating)
               for site in sites}
     records = [(g.site, g.owner, g.arrival_day, g.admit_day, len(g.energised_day))
                for g in log.energised]
@@ -155,9 +156,9 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     for site, owner, arrival, admit, n in records:
         starts, cum, _ = bounds[site]
         j, i = sites.index(site), owner_index[owner]
-        for k in range(len(causes)):
+        for k, cause in enumerate(gating):
             waited = np.interp(admit, starts, cum[k]) - np.interp(arrival, starts, cum[k])
-            out[j, i, k] += n * waited
+            out[j, i, cause_index[cause]] += n * waited
     for g in log.energised:
         j, i = sites.index(g.site), owner_index[g.owner]
         done = np.minimum(g.energised_day, end)

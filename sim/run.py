@@ -17,11 +17,12 @@ from sim.uncertainty import DrawTable, apply_draws, distributions, draw_table, e
 
 def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
-                       cfg.horizon_date, cfg.rollout.burn_in_days)
+                       cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid)
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:
-    dists = distributions(asdict(cfg.uncertainty), entity_names(inputs))
+    dists = distributions(asdict(cfg.uncertainty), entity_names(inputs), inputs,
+                          cfg.grid.assessment.duration_days)
     return draw_table(dists, cfg.seed, cfg.mc.replications)
 
 
@@ -79,7 +80,7 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
                                prices=prices)
-    causes = list(Rollout(inputs).log.causes)
+    causes = list(Rollout(apply_draws(inputs, table.replicate(0))).log.causes)
     ds = ensemble_dataset(results, inputs, causes, _netcdf_attrs(meta))
     write_dataset(ds, out_dir / "result.nc", encoding_for(ds))
     result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw)

@@ -7,6 +7,10 @@ scenario that has it, whatever else changes):
 - `construction/site=S/phase=P` factor on the phase's construction days
 - `reinforcement/site=S/project=J` days added to a dated connection step (steps keep their order)
 - `install/site=S`             factor on the site's racks per crew per day
+- `grid_project/project=G`     days added to a grid project (lognormal from projects.csv); a
+                               site connection step the project also brings moves with it
+- `assessment_days/site=S`     duration of each impact-assessment attempt
+- `assessment_attempts/site=S` uniform(0, 1) turned into the number of attempts needed
 
 With one replication the run is deterministic and uses each distribution's central value.
 """
@@ -19,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.assessment import Application
 from sim.catalog import ConnectionStep, Inputs
 from sim.distributions import DURATION_FAMILIES, Distribution, parse_distribution
 from sim.errors import InputError
@@ -43,15 +48,32 @@ def entity_names(inputs: Inputs) -> list[str]:
             names.append(f"permit/site={phase.site}/phase={phase.phase}")
         if phase.construction_days > 0:
             names.append(f"construction/site={phase.site}/phase={phase.phase}")
+    linked = _linked_steps(inputs)
     names += [f"reinforcement/site={s.site}/project={s.project}" for s in inputs.connections
-              if s.day > 0]
+              if s.day > 0 and s.project not in linked]
     names += [f"install/site={s}" for s in inputs.plan_sites]
+    if inputs.grid is not None:
+        names += [f"grid_project/project={p.project}" for p in inputs.grid.projects]
+    for request in inputs.assessment_requests:
+        names += [f"assessment_days/site={request.site}",
+                  f"assessment_attempts/site={request.site}"]
     return names
 
 
-def distributions(cfg: Mapping[str, Any], names: list[str]) -> dict[str, Distribution]:
-    """The distribution of each entity: `uncertainty.overrides[name]` or its kind's default."""
+def _linked_steps(inputs: Inputs) -> dict[str, str]:
+    """Connection-step project name -> the grid project that brings it."""
+    if inputs.grid is None:
+        return {}
+    return {p.local_project: p.project for p in inputs.grid.projects if p.local_project}
+
+
+def distributions(cfg: Mapping[str, Any], names: list[str], inputs: Inputs | None = None,
+                  assessment_days: Mapping[str, Any] | None = None
+                  ) -> dict[str, Distribution]:
+    """The distribution of each entity: `uncertainty.overrides[name]`, else the entity's own
+    (grid projects: projects.csv), else its kind's default."""
     overrides = cfg.get("overrides") or {}
+    own = _own_specs(inputs, assessment_days)
     unknown = sorted(set(overrides) - set(names))
     if unknown:
         raise InputError(f"config key 'uncertainty.overrides': unknown entity {unknown[0]!r} "
@@ -61,9 +83,32 @@ def distributions(cfg: Mapping[str, Any], names: list[str]) -> dict[str, Distrib
     out = {}
     for name in names:
         kind = name.split("/", 1)[0]
-        out[name] = (_parse(overrides[name], f"uncertainty.overrides.{name}", kind)
-                     if name in overrides else defaults[kind])
+        if name in overrides:
+            out[name] = _parse(overrides[name], f"uncertainty.overrides.{name}", kind)
+        elif name in own:
+            out[name] = _parse(*own[name], kind)
+        else:
+            out[name] = defaults[kind]
     return out
+
+
+def _own_specs(inputs: Inputs | None, assessment_days: Mapping[str, Any] | None
+               ) -> dict[str, tuple[Any, str]]:
+    """Entity-specific distributions given by the data rather than by a kind default."""
+    own: dict[str, tuple[Any, str]] = {}
+    if inputs is None:
+        return own
+    if inputs.grid is not None:
+        for p in inputs.grid.projects:
+            spec = {"dist": "lognormal", "median": p.delay_median_days,
+                    "p90": p.delay_p90_days}
+            own[f"grid_project/project={p.project}"] = (spec, f"grid/projects.csv {p.project}")
+    for request in inputs.assessment_requests:
+        own[f"assessment_days/site={request.site}"] = (assessment_days,
+                                                       "grid.assessment.duration_days")
+        own[f"assessment_attempts/site={request.site}"] = (
+            {"dist": "uniform", "low": 0.0, "high": 1.0}, "assessment attempts")
+    return own
 
 
 def _parse(spec: Any, key: str, kind: str) -> Distribution:
@@ -112,17 +157,40 @@ def apply_draws(inputs: Inputs, draw: Mapping[str, float]) -> Inputs:
     sites = {name: replace(s, racks_per_crew_per_day=s.racks_per_crew_per_day
                            * draw.get(f"install/site={name}", 1.0))
              for name, s in inputs.sites.items()}
-    return replace(inputs, deliveries=deliveries, phases=phases, sites=sites,
-                   connections=_delayed_steps(inputs.connections, draw))
+    grid = inputs.grid
+    if grid is not None:
+        grid = replace(grid, projects=tuple(
+            replace(p, day=p.day + draw.get(f"grid_project/project={p.project}", 0.0))
+            for p in grid.projects))
+    connections = _delayed_steps(inputs.connections, draw, _linked_steps(inputs))
+    drawn = replace(inputs, deliveries=deliveries, phases=phases, sites=sites,
+                    connections=connections, grid=grid)
+    return replace(drawn, applications=_applications(drawn, draw))
 
 
-def _delayed_steps(steps: tuple[ConnectionStep, ...],
-                   draw: Mapping[str, float]) -> tuple[ConnectionStep, ...]:
-    """Delay dated steps; a site's later step never comes before its earlier one."""
+def _applications(inputs: Inputs, draw: Mapping[str, float]) -> tuple[Application, ...]:
+    """Each assessment request with its drawn duration, attempts and reapply days."""
+    project_days = [p.day for p in inputs.grid.projects] if inputs.grid else []
+    out = []
+    for r in inputs.assessment_requests:
+        steps = [s.day for s in inputs.connections if s.site == r.site and s.day > 0]
+        out.append(Application(
+            r.site, r.apply_day, draw.get(f"assessment_days/site={r.site}", 0.0),
+            r.approval_probability, draw.get(f"assessment_attempts/site={r.site}", 0.5),
+            tuple(sorted(steps + project_days))))
+    return tuple(out)
+
+
+def _delayed_steps(steps: tuple[ConnectionStep, ...], draw: Mapping[str, float],
+                   linked: Mapping[str, str]) -> tuple[ConnectionStep, ...]:
+    """Delay dated steps; a site's later step never comes before its earlier one. A step that
+    a grid project brings moves with that project's draw."""
     out, last_day = [], {}
     for step in sorted(steps, key=lambda s: (s.site, s.day)):
         day = step.day
-        if day > 0:
+        if day > 0 and step.project in linked:
+            day += draw.get(f"grid_project/project={linked[step.project]}", 0.0)
+        elif day > 0:
             day += draw.get(f"reinforcement/site={step.site}/project={step.project}", 0.0)
         day = max(day, last_day.get(step.site, 0.0))
         last_day[step.site] = day

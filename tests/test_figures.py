@@ -40,7 +40,8 @@ def run_dir(tmp_path_factory) -> Path:
     out = root / "run"
     proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
                    "start=2026-01-01", "rollout.burn_in_days=7", "output.figures=false",
-                   "output.console_table=false", f"hydra.run.dir={out}")
+                   "output.console_table=false", "grid.enabled=false",
+                   f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import networkx as nx
@@ -21,13 +22,20 @@ class Grid:
     """
 
     def __init__(self, graph: nx.MultiGraph, bus_of_site: dict[str, int],
-                 projects: dict[str, Project]) -> None:
+                 projects: dict[str, Project],
+                 cache: dict[frozenset[str], tuple] | None = None) -> None:
         self.base_graph = graph
         self.bus_of_site = dict(bus_of_site)
         self.projects = projects
         self.done: frozenset[str] = frozenset()
         self.added_mw: dict[int, float] = {}
+        #: sensitivities per set of completed projects, shared by `fresh()` copies
+        self._cache = {} if cache is None else cache
         self._build(graph)
+
+    def fresh(self) -> Grid:
+        """The same grid with no added loads and no projects, reusing built sensitivities."""
+        return Grid(self.base_graph, self.bus_of_site, self.projects, self._cache)
 
     def hvdc_setpoints_mw(self) -> dict[str, float]:
         """Current setpoint of every HVDC link."""
@@ -35,11 +43,16 @@ class Grid:
         return {self.line_ids[i]: float(self.dc.setpoint_mw[i]) for i in k}
 
     def _build(self, graph: nx.MultiGraph) -> None:
-        self.graph = graph
-        self.dc, self.bus_ids, self.line_ids = dcgrid_of(graph)
+        if self.done not in self._cache:
+            self.graph = graph
+            self.dc, self.bus_ids, self.line_ids = dcgrid_of(graph)
+            self._index = {b: i for i, b in enumerate(self.bus_ids)}
+            self._dispatch_hvdc_projects()
+            self.dc.set_participation(self._participation())
+            self._cache[self.done] = (graph, self.dc, self.bus_ids, self.line_ids)
+        graph, dc, self.bus_ids, self.line_ids = self._cache[self.done]
+        self.graph, self.dc = graph, copy.deepcopy(dc)
         self._index = {b: i for i, b in enumerate(self.bus_ids)}
-        self._dispatch_hvdc_projects()
-        self.dc.set_participation(self._participation())
         for bus, mw in self.added_mw.items():
             self.dc.add_load(self._index[bus], mw)
 
@@ -81,7 +94,9 @@ class Grid:
         done = frozenset(done)
         if done != self.done:
             self.done = done
-            self._build(with_projects(self.base_graph, self.projects, set(done)))
+            graph = None if done in self._cache else with_projects(self.base_graph,
+                                                                    self.projects, set(done))
+            self._build(graph)
 
     def line_loading(self) -> np.ndarray:
         """Worst of N-0/N-1 |flow| / rating per line (order of ``line_ids``)."""

@@ -34,6 +34,8 @@ class Project:
     delay_median_days: float
     delay_p90_days: float
     source: str
+    #: the site connection step (site_connections.csv `project`) this project also brings
+    local_project: str = ""
 
     @property
     def sigma(self) -> float:
@@ -56,7 +58,8 @@ def read_projects(path: Path = DATA_DIR / "projects.csv") -> dict[str, Project]:
             project=r["project"], line=line_attrs(r),
             planned_date=dt.date.fromisoformat(r["planned_date"]),
             delay_median_days=float(r["delay_median_days"]),
-            delay_p90_days=float(r["delay_p90_days"]), source=r["source"])
+            delay_p90_days=float(r["delay_p90_days"]), source=r["source"],
+            local_project=r.get("local_project", "") or "")
     return out
 
 

@@ -1,0 +1,77 @@
+"""The national backbone as a power check: a site's new load is energised only if, with every
+other energised data-center load, all backbone lines stay within rating (N-1 by default).
+
+Dated grid projects (HVDC links, substations) change the topology at their completion day and
+wake every site. Sensitivities are rebuilt only when the set of completed projects changes and
+are cached per set, so replications after the first only copy them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sim.power import Action, units_within
+
+
+@dataclass(frozen=True)
+class GridProject:
+    """A dated grid project: completes on `day` (planned, or after its drawn delay)."""
+
+    project: str
+    kind: str
+    day: float
+    delay_median_days: float
+    delay_p90_days: float
+    #: name of the site connection step this project also brings (site_connections.csv)
+    local_project: str
+
+
+@dataclass(frozen=True)
+class GridSetup:
+    """What a replication needs to build its backbone check (plain data, picklable)."""
+
+    grid_dir: Path
+    n1: bool
+    site_bus: dict[str, int]
+    projects: tuple[GridProject, ...]
+
+
+@cache
+def base_grid(grid_dir: Path):
+    """The backbone of `grid_dir`, loaded once per process."""
+    from sim.grid.grid import load_default_grid
+
+    return load_default_grid(grid_dir)
+
+
+class Backbone:
+    causes = ("grid",)
+
+    def __init__(self, setup: GridSetup):
+        self.setup = setup
+        self.grid = base_grid(setup.grid_dir).fresh()
+        self.done: set[str] = set()
+        self.history: list[tuple[str, float, float]] = []
+
+    def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
+        hosting = self.grid.hosting_mw(self.setup.site_bus[site], self.setup.n1)
+        return {"grid": units_within(hosting, unit_mw, units)}
+
+    def commit(self, site: str, mw: float) -> None:
+        self.grid.add_load(self.setup.site_bus[site], mw)
+
+    def headroom_mw(self, site: str) -> float:
+        return self.grid.hosting_mw(self.setup.site_bus[site], self.setup.n1)
+
+    def actions(self) -> Iterable[Action]:
+        for project in self.setup.projects:
+            yield project.day, None, self._completer(project.project)
+
+    def _completer(self, project: str):
+        def complete() -> None:
+            self.done.add(project)
+            self.grid.apply_projects(self.done)
+        return complete
