@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sim.power import Action, units_within
+from sim.power import EPS_MW, Action, units_within
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,10 @@ class Backbone:
         self.history: list[tuple[str, float, float]] = []
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
-        hosting = self.grid.hosting_mw(self.setup.site_bus[site], self.setup.n1)
+        bus = self.setup.site_bus[site]
+        if self.grid.can_host(bus, units * unit_mw - EPS_MW, self.setup.n1):
+            return {"grid": units}
+        hosting = self.grid.hosting_mw(bus, self.setup.n1)
         return {"grid": units_within(hosting, unit_mw, units)}
 
     def commit(self, site: str, mw: float) -> None:

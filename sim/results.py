@@ -145,22 +145,26 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     """Rack-days waited per site x owner x cause."""
     out = np.zeros((len(sites), len(owners), len(causes)))
     end = inputs.horizon_days
+    site_index = {s: j for j, s in enumerate(sites)}
     owner_index = {o: i for i, o in enumerate(owners)}
     cause_index = {c: i for i, c in enumerate(causes)}
     gating = [c for c in causes if c not in ("install", "burn_in")]
-    bounds = {site: binding_timeline(log.timelines.get(site, [(0.0, ())]), end, gating)
-              for site in sites}
     records = [(g.site, g.owner, g.arrival_day, g.admit_day, len(g.energised_day))
                for g in log.energised]
     records += [(b.site, b.owner, b.arrival_day, end, b.units) for b in log.waiting]
-    for site, owner, arrival, admit, n in records:
-        starts, cum, _ = bounds[site]
-        j, i = sites.index(site), owner_index[owner]
+    by_site: dict[str, list] = {}
+    for rec in records:
+        by_site.setdefault(rec[0], []).append(rec)
+    for site, recs in by_site.items():
+        starts, cum, _ = binding_timeline(log.timelines.get(site, [(0.0, ())]), end, gating)
+        owner = np.array([owner_index[r[1]] for r in recs])
+        arrival, admit, n = (np.array([r[k] for r in recs], dtype=float) for k in (2, 3, 4))
         for k, cause in enumerate(gating):
-            waited = np.interp(admit, starts, cum[k]) - np.interp(arrival, starts, cum[k])
-            out[j, i, cause_index[cause]] += n * waited
+            waited = n * (np.interp(admit, starts, cum[k]) - np.interp(arrival, starts, cum[k]))
+            out[site_index[site], :, cause_index[cause]] += np.bincount(
+                owner, weights=waited, minlength=len(owners))
     for g in log.energised:
-        j, i = sites.index(g.site), owner_index[g.owner]
+        j, i = site_index[g.site], owner_index[g.owner]
         done = np.minimum(g.energised_day, end)
         out[j, i, cause_index["install"]] += float(np.sum(done - min(g.admit_day, end)))
         burn = np.clip(end - g.energised_day, 0.0, inputs.burn_in_days)

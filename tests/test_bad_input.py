@@ -58,7 +58,22 @@ def scenario_yaml(body: str) -> Edit:
     return edit
 
 
+def grid(missing_bus: bool = False, disconnected: bool = False) -> Edit:
+    """The three-bus test grid of test_grid_rollout, optionally broken."""
+    def edit(data: Path, scen: Path) -> None:
+        from tests.test_grid_rollout import three_bus_grid
+
+        three_bus_grid(data.parent)
+        if missing_bus:
+            (data / "grid" / "site_buses.csv").write_text("site,bus,source\ns1,9,test\n")
+        if disconnected:
+            lines = (data / "grid" / "lines.csv").read_text().splitlines()
+            (data / "grid" / "lines.csv").write_text("\n".join(lines[:2]) + "\n")
+    return edit
+
+
 S = "scen"
+GRID_ON = "grid.enabled=true"
 # (case id, edit of the micro tables, extra CLI overrides, text the one-line message must hold)
 CASES: list[tuple[str, Edit | None, list[str], str]] = [
     ("plan-unknown-sku", replace_in("plan.csv", ",rack,", ",nope,", S), [],
@@ -132,6 +147,9 @@ CASES: list[tuple[str, Edit | None, list[str], str]] = [
      "owners.csv: row 3: more cells than header columns"),
     ("not-utf8", raw_bytes("owners.csv", b"owner,name\n\xff\xfe,x\n"), [],
      "owners.csv: not UTF-8 text"),
+    ("grid-site-on-missing-bus", grid(missing_bus=True), [GRID_ON],
+     "site_buses.csv: planned site 's1' is on bus 9 which is not in the grid"),
+    ("grid-disconnected", grid(disconnected=True), [GRID_ON], "grid not connected"),
     ("config-unknown-key", None, ["foo=1"], "config key 'foo'"),
     ("config-wrong-type", None, ["seed=abc"], "config key 'seed'"),
     ("config-negative-seed", None, ["seed=-3"], "config key 'seed': expected a whole number"),
@@ -164,6 +182,8 @@ def test_bad_input_gives_one_clear_line(tmp_path, edit, overrides, expected):
     scenario = [] if any(o.startswith("+scenario") for o in overrides) else ["+scenario=apex"]
     flags = [o for o in overrides if o.startswith("--")]
     overrides = [o for o in overrides if not o.startswith("--")]
+    if GRID_ON not in overrides:
+        overrides.append("grid.enabled=false")
     proc = run_cli(*flags, *scenario, f"data_dir={data}", f"scenario_dir={scen}",
                    "start=2026-01-01", "horizon_end=2035-12-31", *overrides,
                    f"hydra.run.dir={out}")

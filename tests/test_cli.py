@@ -30,7 +30,8 @@ def test_micro_scenario_through_the_cli(tmp_path):
     data, scen = Micro(racks=4, burn_in_days=7).write(tmp_path)
     out = tmp_path / "run"
     proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
-                   "start=2026-01-01", "rollout.burn_in_days=7", f"hydra.run.dir={out}")
+                   "start=2026-01-01", "rollout.burn_in_days=7", "grid.enabled=false",
+                   f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["milestones"]["total"]["100"] == "2026-01-12"   # day 11, see micro tests
@@ -48,7 +49,7 @@ def test_bad_input_is_one_line_without_traceback(tmp_path):
     plan.write_text(plan.read_text().replace(",rack,", ",no_such_sku,"))
     out = tmp_path / "run"
     proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
-                   "start=2026-01-01", f"hydra.run.dir={out}")
+                   "start=2026-01-01", "grid.enabled=false", f"hydra.run.dir={out}")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

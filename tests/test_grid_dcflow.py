@@ -165,3 +165,14 @@ def test_islanding_outage_listed():
     br = branches([(0, 1), (1, 2)], [0.1, 0.1], [100.0, 100.0])
     grid = DCGrid(3, br, np.array([10.0, 0.0, -10.0]), np.ones(3))
     assert list(grid.islanding) == [0, 1]
+
+
+def test_can_host_agrees_with_hosting_capacity_on_the_default_grid():
+    """can_host(bus, x) is exactly hosting_mw(bus) >= x, below and above the threshold."""
+    from sim.grid import load_default_grid
+
+    grid = load_default_grid()
+    for site, bus in list(grid.bus_of_site.items())[:8]:
+        h = grid.hosting_mw(bus)
+        assert grid.can_host(bus, 0.999 * h) and not grid.can_host(bus, 1.001 * h + 1e-6), site
+        grid.add_load(bus, 0.5 * h)

@@ -16,11 +16,8 @@ def matrix(text: str, name: str) -> np.ndarray:
     return np.array([[float(v) for v in row.split()] for row in body.split(";") if row.strip()])
 
 
-def test_matpower_resolves_to_csv_flows(tmp_path):
-    grid = load_default_grid()
-    grid.add_load(grid.bus_of_site["sk_aws_ulsan"], 100.0)
-    write_case(grid, tmp_path / "case.m", tmp_path / "flows.csv")
-    text = (tmp_path / "case.m").read_text()
+def independent_flows(text: str) -> np.ndarray:
+    """Branch flows (MW) of a MATPOWER case by a plain B-matrix DC solve."""
     base = float(re.search(r"mpc\.baseMVA = ([\d.]+);", text).group(1))
     bus, gen, br = matrix(text, "bus"), matrix(text, "gen"), matrix(text, "branch")
     ids = {int(b): i for i, b in enumerate(bus[:, 0])}
@@ -38,7 +35,17 @@ def test_matpower_resolves_to_csv_flows(tmp_path):
     keep = [i for i in range(n) if i != slack]
     theta = np.zeros(n)
     theta[keep] = np.linalg.solve(bmat[np.ix_(keep, keep)], p[keep] / base)
-    flows = base * (theta[f] - theta[t]) / br[:, 3]
-    with (tmp_path / "flows.csv").open() as fh:
-        csv_flows = np.array([float(r["flow_mw"]) for r in csv.DictReader(fh)])
-    np.testing.assert_allclose(flows, csv_flows, atol=0.1)
+    return base * (theta[f] - theta[t]) / br[:, 3]
+
+
+def csv_flows(path) -> np.ndarray:
+    with open(path) as fh:
+        return np.array([float(r["flow_mw"]) for r in csv.DictReader(fh)])
+
+
+def test_matpower_resolves_to_csv_flows(tmp_path):
+    grid = load_default_grid()
+    grid.add_load(grid.bus_of_site["sk_aws_ulsan"], 100.0)
+    write_case(grid, tmp_path / "case.m", tmp_path / "flows.csv")
+    flows = independent_flows((tmp_path / "case.m").read_text())
+    np.testing.assert_allclose(flows, csv_flows(tmp_path / "flows.csv"), atol=0.1)

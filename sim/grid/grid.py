@@ -84,6 +84,10 @@ class Grid:
         """Largest extra load (MW) at ``bus`` within all ratings (N-0, and N-1 if ``n1``)."""
         return self.dc.hosting_mw(self.index(bus), n1)
 
+    def can_host(self, bus: int, mw: float, n1: bool = True) -> bool:
+        """Whether ``mw`` more load at ``bus`` stays within all ratings (exact)."""
+        return self.dc.can_host(self.index(bus), mw, n1)
+
     def add_load(self, bus: int, mw: float) -> None:
         """Add ``mw`` of load at ``bus`` (rank-one update, no re-solve)."""
         self.dc.add_load(self.index(bus), mw)
