@@ -171,8 +171,10 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
 SCENARIO_ONLY = ("deliveries.csv", "plan.csv")
 
 
-def table_path(name: str, data_dir: Path, scenario_dir: Path) -> Path:
+def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None = None) -> Path:
     """The scenario's own copy of a table if it has one, else the embedded default."""
+    if name == "plan.csv" and plan:
+        return scenario_dir / "plans" / f"{plan}.csv"
     own = scenario_dir / name
     if own.is_file() or name in SCENARIO_ONLY:
         return own
@@ -180,12 +182,21 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path) -> Path:
 
 
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
-                burn_in_days: float, grid: GridConfig | None = None) -> Inputs:
-    """Load, type and cross-check every table of a run."""
+                burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
+                moves: list[dict] | None = None) -> Inputs:
+    """Load, type and cross-check every table of a run.
+
+    `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
+    what-ifs an owner may use a site that sites.csv does not list for it (a warning).
+    """
     if not scenario_dir.is_dir():
         raise InputError(f"{scenario_dir}: scenario directory not found")
-    raw = {name: _read(name, data_dir, scenario_dir) for name in SCHEMAS}
-    paths = {name: table_path(name, data_dir, scenario_dir) for name in SCHEMAS}
+    paths = {name: table_path(name, data_dir, scenario_dir, plan) for name in SCHEMAS}
+    if plan and not paths["plan.csv"].is_file():
+        found = sorted(p.stem for p in (scenario_dir / "plans").glob("*.csv"))
+        raise InputError(f"config key 'plan': {paths['plan.csv']} not found (plans of this "
+                         f"scenario: {', '.join(found) or 'none'})")
+    raw = {name: _read(paths[name], name) for name in SCHEMAS}
     horizon_days = float((horizon_end - start).days)
     day = _day_converter(start)
     inputs = Inputs(
@@ -211,7 +222,9 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         burn_in_days=burn_in_days,
         plants={},
     )
-    check_references(inputs, paths)
+    if moves:
+        inputs = replace(inputs, plan=apply_moves(inputs, moves))
+    check_references(inputs, paths, strict_owners=not (plan or moves))
     from sim.plant import build_plants
 
     inputs = replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
@@ -287,8 +300,7 @@ def _planned_facility_mw(inputs: Inputs, site: str) -> float:
     return it_mw * inputs.plants[site].design_pue
 
 
-def _read(name: str, data_dir: Path, scenario_dir: Path) -> list[dict]:
-    path = table_path(name, data_dir, scenario_dir)
+def _read(path: Path, name: str) -> list[dict]:
     rows = t.read_table(path, SCHEMAS[name])
     keys = {"hardware.csv": ("sku",), "owners.csv": ("owner",), "sites.csv": ("site",),
             "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "date"),
@@ -340,14 +352,63 @@ def _deliveries(path: Path, rows: list[dict], start: dt.date,
     return tuple(sorted(out, key=lambda d: (d.day, d.owner)))
 
 
-def check_references(inputs: Inputs, paths: dict[str, Path]) -> None:
+MOVE_KEYS = {"owner", "from_site", "to_site", "gpus"}
+
+
+def apply_moves(inputs: Inputs, moves: list[dict]) -> tuple[PlanRow, ...]:
+    """The plan with each move applied in order: GPUs leave the owner's rows at `from_site`
+    (in row order) and join a row of the same SKU at `to_site` (new rows go after the
+    owner's last row, so they are filled last)."""
+    plan = list(inputs.plan)
+    for k, move in enumerate(moves):
+        plan = _move(plan, dict(move), f"config key 'moves[{k}]'", inputs)
+    return tuple(row for row in plan if row.gpus > 0)
+
+
+def _move(plan: list[PlanRow], move: dict, where: str, inputs: Inputs) -> list[PlanRow]:
+    if set(move) != MOVE_KEYS:
+        raise InputError(f"{where}: expected keys {', '.join(sorted(MOVE_KEYS))}, got "
+                         f"{', '.join(sorted(move))}")
+    owner, src, dst, gpus = move["owner"], move["from_site"], move["to_site"], move["gpus"]
+    for key, value, known in (("owner", owner, inputs.owners), ("from_site", src, inputs.sites),
+                              ("to_site", dst, inputs.sites)):
+        if value not in known:
+            raise InputError(f"{where}: unknown {key} {value!r}")
+    if not isinstance(gpus, int) or gpus <= 0:
+        raise InputError(f"{where}: 'gpus' expected a whole number > 0, got {gpus!r}")
+    available = sum(r.gpus for r in plan if r.owner == owner and r.site == src)
+    if gpus > available:
+        raise InputError(f"{where}: owner {owner!r} has {available} GPUs at {src!r}, cannot "
+                         f"move {gpus}")
+    left, moved = gpus, []
+    for i, row in enumerate(plan):
+        if left and row.owner == owner and row.site == src:
+            take = min(left, row.gpus)
+            plan[i] = replace(row, gpus=row.gpus - take)
+            moved.append((row.sku, take))
+            left -= take
+    for sku, take in moved:
+        plan = _add(plan, PlanRow(owner, dst, sku, take))
+    return plan
+
+
+def _add(plan: list[PlanRow], new: PlanRow) -> list[PlanRow]:
+    for i, row in enumerate(plan):
+        if (row.owner, row.site, row.sku) == (new.owner, new.site, new.sku):
+            plan[i] = replace(row, gpus=row.gpus + new.gpus)
+            return plan
+    last = max(i for i, row in enumerate(plan) if row.owner == new.owner)
+    return [*plan[:last + 1], new, *plan[last + 1:]]
+
+
+def check_references(inputs: Inputs, paths: dict[str, Path], strict_owners: bool = True) -> None:
     """Cross-table checks: names exist, totals add up, every planned site can be reached."""
-    _check_names(inputs, paths)
+    _check_names(inputs, paths, strict_owners)
     _check_totals(inputs, paths)
     _check_capacity(inputs, paths)
 
 
-def _check_names(inputs: Inputs, paths: dict[str, Path]) -> None:
+def _check_names(inputs: Inputs, paths: dict[str, Path], strict_owners: bool) -> None:
     for number, row in enumerate(inputs.plan, start=2):
         where = f"{paths['plan.csv']}: row {number}"
         if row.owner not in inputs.owners:
@@ -359,8 +420,11 @@ def _check_names(inputs: Inputs, paths: dict[str, Path]) -> None:
             raise InputError(f"{where}, column 'sku': unknown SKU {row.sku!r} "
                              f"(known: {', '.join(inputs.skus)})")
         if row.owner not in inputs.sites[row.site].owners:
-            raise InputError(f"{where}: owner {row.owner!r} may not use site {row.site!r} "
-                             f"(sites.csv allows {';'.join(inputs.sites[row.site].owners)})")
+            message = (f"{where}: owner {row.owner!r} may not use site {row.site!r} "
+                       f"(sites.csv allows {';'.join(inputs.sites[row.site].owners)})")
+            if strict_owners:
+                raise InputError(message)
+            warnings.warn(message + "; allowed in this what-if", stacklevel=2)
     for name, records in (("site_phases.csv", inputs.phases),
                           ("site_connections.csv", inputs.connections)):
         for number, rec in enumerate(records, start=2):

@@ -186,6 +186,12 @@ class SimConfig:
     data_dir: str | None = None
     #: Directory of the scenario's tables; null = `<scenarios>/<scenario>`.
     scenario_dir: str | None = None
+    #: Siting plan: null = `<scenario_dir>/plan.csv`; NAME = `<scenario_dir>/plans/NAME.csv`.
+    plan: str | None = None
+    #: What-if edits of the plan without writing files: GPUs moved between sites, e.g.
+    #: moves=[{owner: hyundai, from_site: hyundai_saemangeum, to_site: sk_aws_ulsan,
+    #: gpus: 49968}]
+    moves: list[dict[str, Any]] = field(default_factory=list)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)

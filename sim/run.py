@@ -17,7 +17,8 @@ from sim.uncertainty import DrawTable, apply_draws, distributions, draw_table, e
 
 def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
-                       cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid)
+                       cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
+                       [dict(m) for m in cfg.moves])
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:

@@ -70,7 +70,8 @@ def test_same_config_and_seed_give_identical_data(tmp_path):
     runs = []
     for k in range(2):
         out = tmp_path / f"run{k}"
-        proc = run_cli("+scenario=apex", "mc.replications=3", "seed=11", f"hydra.run.dir={out}")
+        proc = run_cli("+scenario=apex", "mc.replications=3", "seed=11", "output.figures=false",
+                       f"hydra.run.dir={out}")
         assert proc.returncode == 0, proc.stderr
         runs.append(xr.load_dataset(out / "result.nc", engine="h5netcdf"))
     a, b = runs

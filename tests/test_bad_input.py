@@ -150,6 +150,14 @@ CASES: list[tuple[str, Edit | None, list[str], str]] = [
     ("grid-site-on-missing-bus", grid(missing_bus=True), [GRID_ON],
      "site_buses.csv: planned site 's1' is on bus 9 which is not in the grid"),
     ("grid-disconnected", grid(disconnected=True), [GRID_ON], "grid not connected"),
+    ("config-unknown-plan", None, ["plan=nope"],
+     "config key 'plan': "),
+    ("config-move-too-many", None,
+     ["moves=[{owner:o1,from_site:s1,to_site:s1,gpus:999}]"],
+     "config key 'moves[0]': owner 'o1' has 40 GPUs at 's1', cannot move 999"),
+    ("config-move-unknown-site", None,
+     ["moves=[{owner:o1,from_site:s1,to_site:mars,gpus:10}]"],
+     "config key 'moves[0]': unknown to_site 'mars'"),
     ("config-unknown-key", None, ["foo=1"], "config key 'foo'"),
     ("config-wrong-type", None, ["seed=abc"], "config key 'seed'"),
     ("config-negative-seed", None, ["seed=-3"], "config key 'seed': expected a whole number"),
@@ -178,7 +186,7 @@ def test_bad_input_gives_one_clear_line(tmp_path, edit, overrides, expected):
     if edit is not None:
         edit(data, scen)
     out = tmp_path / "run"
-    overrides = [o.format(conf=tmp_path / "conf") for o in overrides]
+    overrides = [o.replace("{conf}", str(tmp_path / "conf")) for o in overrides]
     scenario = [] if any(o.startswith("+scenario") for o in overrides) else ["+scenario=apex"]
     flags = [o for o in overrides if o.startswith("--")]
     overrides = [o for o in overrides if not o.startswith("--")]

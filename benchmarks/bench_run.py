@@ -1,0 +1,150 @@
+"""Benchmarks of the rollout (issue 9): prints figures, asserts nothing.
+
+    python benchmarks/bench_run.py            # all of (a), (b), (c), (e)
+    python benchmarks/bench_run.py a c        # a subset
+
+(a) one apex replication in-process after warm-up (median of 7)
+(b) 1,000 apex replications with n_jobs=2: wall time and peak memory (parent + workers)
+(c) the model's simulated events/s divided by a bare SimPy loop's events/s, same process
+(e) cold start: `python -m sim +scenario=apex` wall time, one replication, imports included
+    (with and without figures)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def apex_inputs(replications: int = 1):
+    from omegaconf import OmegaConf
+
+    from sim.config import SimConfig
+    from sim.run import draws_for, inputs_for
+
+    cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig),
+                                              {"scenario": "apex",
+                                               "mc": {"replications": replications}}))
+    inputs = inputs_for(cfg)
+    return cfg, inputs, draws_for(cfg, inputs)
+
+
+def bench_a() -> None:
+    from sim.run import simulate
+    from sim.uncertainty import apply_draws
+
+    _, inputs, table = apex_inputs()
+    drawn = apply_draws(inputs, table.replicate(0))
+    simulate(drawn)
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        simulate(drawn)
+        times.append(time.perf_counter() - t0)
+    print(f"(a) one apex replication in-process: {statistics.median(times):.3f} s "
+          f"(median of 7; min {min(times):.3f} s)  target <= 0.1 s")
+
+
+def bench_b(n: int = 1000) -> None:
+    from sim.montecarlo import run_replications
+
+    _, inputs, table = apex_inputs(n)
+    t0 = time.perf_counter()
+    results = run_replications(inputs, table, n_jobs=2, chunk_size=50, progress=False)
+    wall = time.perf_counter() - t0
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"(b) {len(results)} apex replications, n_jobs=2: {wall:.1f} s wall, peak RSS "
+          f"parent {parent:.0f} MB, largest worker {children:.0f} MB  target <= 60 s, < 1 GB")
+
+
+def counting_env():
+    """A SimPy environment that counts the events it schedules."""
+    import simpy
+
+    class CountingEnvironment(simpy.Environment):
+        scheduled = 0
+
+        def schedule(self, event, priority=1, delay=0):
+            self.scheduled += 1
+            super().schedule(event, priority, delay)
+
+    return CountingEnvironment()
+
+
+def bare_simpy_events_per_s(n_procs: int = 3600, steps: int = 5) -> float:
+    """Processes that take a Container level and a Resource, then wait: a bare SimPy loop."""
+    import simpy
+
+    env = counting_env()
+    crews = simpy.Resource(env, capacity=8)
+    power = simpy.Container(env, init=1e9)
+
+    def rack(i: int):
+        yield env.timeout(i % 97)
+        for _ in range(steps):
+            yield power.get(1)
+            with crews.request() as req:
+                yield req
+                yield env.timeout(1)
+
+    for i in range(n_procs):
+        env.process(rack(i))
+    t0 = time.perf_counter()
+    env.run()
+    elapsed = time.perf_counter() - t0
+    return env.scheduled / elapsed
+
+
+def bench_c() -> None:
+    from sim.model import Rollout
+    from sim.uncertainty import apply_draws
+
+    _, inputs, table = apex_inputs()
+    drawn = apply_draws(inputs, table.replicate(0))
+    Rollout(drawn).run()
+    model_rates = []
+    for _ in range(5):
+        rollout = Rollout(drawn)
+        rollout.env = counting_env()
+        t0 = time.perf_counter()
+        rollout.run()
+        model_rates.append(rollout.env.scheduled / (time.perf_counter() - t0))
+    bare = statistics.median(bare_simpy_events_per_s() for _ in range(3))
+    model = statistics.median(model_rates)
+    print(f"(c) model {model:,.0f} events/s vs bare SimPy {bare:,.0f} events/s: ratio "
+          f"{model / bare:.2f}  target >= 0.5 (events = SimPy events scheduled)")
+
+
+def bench_e() -> None:
+    for figures in ("false", "true"):
+        times = []
+        for _ in range(3):
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "sim", "+scenario=apex",
+                                f"output.figures={figures}", "output.console_table=false",
+                                f"hydra.run.dir={tmp}/run"], cwd=REPO, check=True,
+                               env={**os.environ, "PYTHONDONTWRITEBYTECODE": "0"})
+                times.append(time.perf_counter() - t0)
+        print(f"(e) cold start `python -m sim +scenario=apex` (figures={figures}): "
+              f"{statistics.median(times):.2f} s (median of 3)  target <= 3 s")
+
+
+def main() -> None:
+    wanted = sys.argv[1:] or ["a", "c", "e", "b"]
+    for key in wanted:
+        {"a": bench_a, "b": bench_b, "c": bench_c, "e": bench_e}[key]()
+
+
+if __name__ == "__main__":
+    main()
