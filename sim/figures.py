@@ -590,6 +590,8 @@ def power_figure(run: Run):
         date_axis(ax, run.times, label=False, step=year_step(run.times, 2 * cols))
         if k < len(sites) - cols:
             ax.tick_params(labelbottom=False)
+    fig.text(0.985, 0.5, "facility load (grey) and connection (red), MW", rotation=90,
+             va="center", ha="right", fontsize=9)
     return fig
 
 
@@ -619,7 +621,7 @@ def site_power_panel(ax, run: Run, site: str) -> None:
     plot_spread(ax, run.times, run.ds["power_limit_mw"].sel(site=site), color="#D62728",
                 linewidth=1.2, drawstyle="steps-post")
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{short(site)} (MW)", fontsize=8)
+    ax.set_title(short(site, 18), fontsize=8)
     ax.tick_params(labelsize=7)
 
 
