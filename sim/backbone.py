@@ -8,10 +8,13 @@ are cached per set, so replications after the first only copy them.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from sim.power import EPS_MW, Action, units_within
 
@@ -55,13 +58,28 @@ class Backbone:
         self.grid = base_grid(setup.grid_dir).fresh()
         self.done: set[str] = set()
         self.history: list[tuple[str, float, float]] = []
+        #: per site, how often each line held it back (only when the grid was the limit)
+        self.binding_lines: dict[str, Counter] = defaultdict(Counter)
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
         bus = self.setup.site_bus[site]
         if self.grid.can_host(bus, units * unit_mw - EPS_MW, self.setup.n1):
             return {"grid": units}
         hosting = self.grid.hosting_mw(bus, self.setup.n1)
-        return {"grid": units_within(hosting, unit_mw, units)}
+        fits = units_within(hosting, unit_mw, units)
+        if fits < units:
+            self.binding_lines[site][self.grid.binding_line(bus, self.setup.n1)] += 1
+        return {"grid": fits}
+
+    def sample(self, sites: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Line ids, their loading as a fraction of rating under the criterion in force (worst
+        of N-0 and N-1, or N-0 alone) and each site's backbone headroom (MW; NaN: no bus)."""
+        headroom = np.array([self.headroom_mw(s) if s in self.setup.site_bus else np.nan
+                             for s in sites])
+        dc = self.grid.dc
+        loading = (self.grid.line_loading() if self.setup.n1
+                   else np.abs(dc.flow0) / dc.rating_mw)
+        return list(self.grid.line_ids), loading, headroom
 
     def commit(self, site: str, mw: float) -> None:
         self.grid.add_load(self.setup.site_bus[site], mw)

@@ -38,8 +38,7 @@ def print_summary(result: dict, out_dir: Path) -> None:
     for column in ("site", "planned GPUs", "all online", "binding constraint"):
         sites.add_column(column)
     for site, info in result["sites"].items():
-        full = info.get("full_operation", info.get("gpus_online_at_horizon"))
-        shown = _date(full) if isinstance(full, dict) else f"{full:,} online at horizon"
-        sites.add_row(site, f"{info['gpus_planned']:,}", shown, info["binding_constraint"])
+        sites.add_row(site, f"{info['gpus_planned']:,}", _date(info["full_operation"]),
+                      info["binding_constraint"])
     console.print(sites)
     console.print(f"outputs: {out_dir}")

@@ -20,6 +20,8 @@ from sim.crews import CrewPool
 from sim.power import LocalConnection, PowerCheck, units_within
 
 GATE_CAUSES = ("space", "cooling")
+#: SimPy runs same-day events in priority order (URGENT 0, NORMAL 1): samples come last.
+SAMPLE_PRIORITY = 2
 
 
 @dataclass
@@ -75,15 +77,22 @@ class RunLog:
     capacity_steps: list[tuple[str, str, float, float]] = field(default_factory=list)
     timelines: dict[str, list[tuple[float, tuple[str, ...]]]] = field(default_factory=dict)
     events: int = 0
+    #: monthly backbone samples (day, line ids, loading, headroom per site) when recorded
+    grid_samples: list[tuple[float, list[str], np.ndarray, np.ndarray]] = field(
+        default_factory=list)
+    binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class Rollout:
     """Build with inputs (already drawn, for Monte Carlo) and power checks, then `run()`."""
 
-    def __init__(self, inputs: Inputs, power_checks: list[PowerCheck] | None = None):
+    def __init__(self, inputs: Inputs, power_checks: list[PowerCheck] | None = None,
+                 sample_days: np.ndarray | None = None):
+        """`sample_days`: days on which to record the backbone state (single runs)."""
         self.inputs = inputs
         self.env = simpy.Environment()
         self.power_checks = power_checks or default_power_checks(inputs)
+        self.sample_days = sample_days
         power_causes = tuple(c for check in self.power_checks for c in check.causes)
         self.log = RunLog(causes=("space", *power_causes, "cooling", "install", "burn_in"))
         self.sites = {
@@ -111,6 +120,19 @@ class Rollout:
                 self._at(day, site, action)
         for block in split_deliveries(self.inputs):
             self._at(block.arrival_day, block.site, self._arriver(block))
+        samplers = [c for c in self.power_checks if hasattr(c, "sample")]
+        if samplers and self.sample_days is not None:
+            for day in self.sample_days:
+                self._sample_at(day, samplers[0])
+
+    def _sample_at(self, day: float, backbone) -> None:
+        """Record the backbone after everything else that happens on `day` (low priority)."""
+        event = simpy.Event(self.env)
+        event._ok, event._value = True, None   # triggered now, processed at `day` (as Timeout)
+        sites = list(self.sites)
+        event.callbacks.append(
+            lambda _e: self.log.grid_samples.append((day, *backbone.sample(sites))))
+        self.env.schedule(event, priority=SAMPLE_PRIORITY, delay=max(0.0, day))
 
     def _phase_builder(self, phase):
         def build() -> None:
@@ -186,6 +208,8 @@ class Rollout:
         for check in self.power_checks:
             self.log.capacity_steps.extend(
                 (site, "power", day, mw) for site, day, mw in getattr(check, "history", ()))
+            for site, counts in getattr(check, "binding_lines", {}).items():
+                self.log.binding_lines[site] = dict(counts)
         return self.log
 
 

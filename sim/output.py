@@ -69,10 +69,19 @@ def to_dataset(series: Series, inputs: Inputs, attrs: dict):
     data_vars = {}
     for name, (dims, units, long_name) in VARIABLES.items():
         data_vars[name] = (dims, getattr(series, name), {"units": units, "long_name": long_name})
+    coords = {"time": times, "site": series.sites, "owner": series.owners,
+              "cause": series.causes}
+    if series.line_loading is not None:
+        coords["line"] = series.line_ids
+        data_vars["line_loading"] = (("time", "line"), series.line_loading, {
+            "units": "1", "long_name": "line flow as a fraction of rating, worst of N-0 and N-1 "
+            "(N-0 alone if grid.n1=false); NaN before the line exists"})
+        data_vars["bus_headroom_mw"] = (("time", "site"), series.bus_headroom_mw, {
+            "units": "MW", "long_name": "extra load the backbone can take at the site's bus "
+            "(N-1 if grid.n1)"})
     ds = xr.Dataset(
         data_vars,
-        coords={"time": times, "site": series.sites, "owner": series.owners,
-                "cause": series.causes},
+        coords=coords,
         attrs={k: (v if isinstance(v, (int, float, str)) else json.dumps(v))
                for k, v in attrs.items()},
     )
@@ -115,6 +124,14 @@ def online_at(series: Series, inputs: Inputs, day: float) -> dict[str, int]:
     return out
 
 
+def site_full_day(series: Series, j: int, planned: int, horizon_days: float) -> float | None:
+    """Exact day all `planned` GPUs of site `j` are online, None if not by the horizon."""
+    mask = series.units.site == j
+    order = np.argsort(series.units.online_day[mask], kind="stable")
+    return milestone_day(series.units.online_day[mask][order], series.units.gpus[mask][order],
+                         planned, horizon_days)
+
+
 def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
     out = {}
     done = series.units.online_day <= inputs.horizon_days
@@ -131,8 +148,12 @@ def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
             "gpus_online_at_horizon": int(series.units.gpus[done & (series.units.site == j)]
                                           .sum()),
             "binding_constraint": worst if worst and gating[worst] > 0 else "none",
+            "full_operation": iso(inputs, site_full_day(series, j, planned,
+                                                        inputs.horizon_days)),
             "wait_rack_days": {c: round(float(w), 3) for c, w in
                                zip(series.causes, waits, strict=True)},
+            "binding_lines": sorted(series.binding_lines.get(site, {}),
+                                    key=lambda line: -series.binding_lines[site][line]),
         }
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -56,6 +56,10 @@ class Series:
     online_day_total: np.ndarray  # exact online days of each unit, sorted
     online_gpus_sorted: np.ndarray
     units: Units
+    line_ids: list[str] = field(default_factory=list)
+    line_loading: np.ndarray | None = None     # time x line (NaN before a line exists)
+    bus_headroom_mw: np.ndarray | None = None  # time x site
+    binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def month_days(inputs: Inputs) -> np.ndarray:
@@ -172,6 +176,23 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     return out
 
 
+def grid_series(log: RunLog, time_days: np.ndarray, n_sites: int
+                ) -> tuple[list[str], np.ndarray | None, np.ndarray | None]:
+    """Monthly backbone samples as time x line and time x site arrays (None if not taken)."""
+    if not log.grid_samples:
+        return [], None, None
+    lines = sorted({line for _, ids, _, _ in log.grid_samples for line in ids})
+    index = {line: k for k, line in enumerate(lines)}
+    loading = np.full((len(time_days), len(lines)), np.nan)
+    headroom = np.full((len(time_days), n_sites), np.nan)
+    slot = {day: t for t, day in enumerate(time_days)}
+    for day, ids, values, room in log.grid_samples:
+        t = slot[day]
+        loading[t, [index[i] for i in ids]] = values
+        headroom[t] = room
+    return lines, loading, headroom
+
+
 def default_prices() -> Prices:
     defaults = load_defaults()
     return Prices(defaults.tariff_krw_per_kwh, defaults.gpu_hour_value_krw, defaults)
@@ -192,6 +213,12 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
 
 
 def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
+    series = _build_series(log, inputs, prices)
+    lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
+    return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom)
+
+
+def _build_series(log: RunLog, inputs: Inputs, prices: Prices | None) -> Series:
     prices = prices or default_prices()
     sites, owners, causes = list(inputs.sites), list(inputs.owners), list(log.causes)
     time_days = month_days(inputs)
@@ -233,6 +260,7 @@ def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> S
         cost_krw=energy * 1000.0 * prices.tariff_krw_per_kwh,
         emissions_tco2=emissions_t(energy, inputs, time_days, prices),
         idle_gpu_months=idle_months(log, inputs, sites, owners),
+        binding_lines=dict(log.binding_lines),
         online_day_total=units.online_day[order],
         online_gpus_sorted=units.gpus[order],
         units=units,

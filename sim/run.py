@@ -11,7 +11,7 @@ from sim.config import SimConfig
 from sim.model import Rollout
 from sim.output import created_stamp, summary, to_dataset, write_dataset, write_json
 from sim.provenance import provenance
-from sim.results import Series, build_series, default_prices
+from sim.results import Series, build_series, default_prices, month_days
 from sim.uncertainty import DrawTable, apply_draws, distributions, draw_table, entity_names
 
 
@@ -37,9 +37,10 @@ def prices_for(cfg: SimConfig) -> Prices:
         base.grid)
 
 
-def simulate(inputs: Inputs, prices: Prices | None = None) -> Series:
-    """One replication of exactly these inputs."""
-    return build_series(Rollout(inputs).run(), inputs, prices)
+def simulate(inputs: Inputs, prices: Prices | None = None, record_grid: bool = False) -> Series:
+    """One replication of exactly these inputs; `record_grid` samples the backbone monthly."""
+    sample_days = month_days(inputs) if record_grid else None
+    return build_series(Rollout(inputs, sample_days=sample_days).run(), inputs, prices)
 
 
 def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
@@ -65,7 +66,7 @@ def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
 
 
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path) -> dict:
-    series = simulate(inputs, prices)
+    series = simulate(inputs, prices, record_grid=True)
     write_dataset(to_dataset(series, inputs, meta), out_dir / "result.nc")
     result = summary(series, inputs, meta, prices.gpu_hour_value_krw)
     write_json(out_dir / "summary.json", result)

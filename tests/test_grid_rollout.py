@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.assessment import AssessmentRequest, approval_day, attempts_needed
 from sim.catalog import load_inputs
@@ -92,3 +95,52 @@ def test_a_rejected_site_reapplies_after_its_next_reinforcement():
     assert approval_day(app) == 500.0
     assert approval_day(Application("s1", 10.0, 100.0, 0.35, 0.5, (50.0,))) == float("inf")
     assert AssessmentRequest("s1", 0.0, 0.5).approval_probability == 0.5
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(racks=st.integers(1, 40), rating=st.floats(0.05, 3.0), horizon=st.integers(50, 400),
+       n1=st.booleans())
+def test_backbone_lines_stay_within_rating(tmp_path_factory, racks, rating, horizon, n1):
+    """Whatever the load and the line rating, at the horizon (the heaviest load so far, since
+    the only project adds a parallel path) every line is within rating."""
+    from sim.backbone import Backbone
+
+    root = tmp_path_factory.mktemp("prop")
+    data, scen = Micro(racks=racks, horizon_days=horizon).write(root)
+    three_bus_grid(root)
+    lines = (data / "grid" / "lines.csv").read_text().replace(",0.25,", f",{rating},")
+    (data / "grid" / "lines.csv").write_text(lines)
+    grid_cfg = GridConfig(n1=n1, assessment=AssessmentConfig(enabled=False))
+    inputs = load_inputs(data, scen, START, START + dt.timedelta(days=horizon), 0.0, grid_cfg)
+    rollout = Rollout(inputs)
+    rollout.run()
+    backbone = next(c for c in rollout.power_checks if isinstance(c, Backbone))
+    dc = backbone.grid.dc
+    n0 = np.abs(dc.flow0[~dc.br.is_hvdc]) / dc.rating_mw[~dc.br.is_hvdc]
+    worst = backbone.grid.line_loading().max() if n1 else n0.max()   # the criterion in force
+    assert worst <= 1.0 + 1e-9
+    online = sum(len(g.energised_day) for g in rollout.log.energised)
+    before_project = horizon < 100
+    if before_project:
+        assert online <= int((rating + 1e-9) / 0.1)
+
+
+def test_monthly_line_loading_headroom_and_binding_line(tmp_path):
+    """Three-bus case, 4 racks of 0.1 MW. Day 0: 2 racks on line 2-3 (0.2 of 0.25 MW):
+    loading 0.8, headroom 0.05 MW, and line L23 is what binds. Day 120 (after P1): 0.4 MW
+    split 10:100 by admittance, L23 carries 0.4/11 MW -> loading 0.4/11/0.25 = 0.1455."""
+    from sim.run import simulate
+
+    data, scen = Micro(racks=4).write(tmp_path)
+    three_bus_grid(tmp_path)
+    grid_cfg = GridConfig(n1=False, assessment=AssessmentConfig(enabled=False))
+    inputs = load_inputs(data, scen, START, START + dt.timedelta(days=365), 0.0, grid_cfg)
+    s = simulate(inputs, record_grid=True)
+    l23 = s.line_ids.index("L23")
+    assert s.line_loading[0, l23] == pytest.approx(0.8)
+    assert s.bus_headroom_mw[0, 0] == pytest.approx(0.05)
+    day120 = list(s.time_days).index(120.0)
+    assert s.line_loading[day120, l23] == pytest.approx(0.4 / 11 / 0.25)
+    assert np.isnan(s.line_loading[0, s.line_ids.index("P1")])   # not built yet
+    assert set(s.binding_lines["s1"]) == {"L23"}

@@ -109,6 +109,14 @@ def _max_step_masked(flow: np.ndarray, sens: np.ndarray, rating: np.ndarray,
     return min(t, HOSTING_CAP_MW) if signed else float(np.clip(t, 0.0, HOSTING_CAP_MW))
 
 
+def _ratios(flow: np.ndarray, sens: np.ndarray, rating: np.ndarray) -> np.ndarray:
+    """Per element, the step t at which |flow + t*sens| reaches rating (inf if never)."""
+    rating = np.broadcast_to(rating, np.broadcast_shapes(flow.shape, sens.shape))
+    pos, neg = sens > EPS_SENS, sens < -EPS_SENS
+    num = np.where(pos, rating - flow, -rating - flow)
+    return np.divide(num, sens, out=np.full(num.shape, np.inf), where=pos | neg)
+
+
 class DCGrid:
     """Sensitivities of one topology plus the current pre/post-contingency flow state."""
 
@@ -222,6 +230,20 @@ class DCGrid:
             return True
         rows = np.flatnonzero(self.margin_lb < mw * scale)
         return not rows.size or self._rows_step(rows, sens) >= mw
+
+    def binding_branch(self, bus: int, n1: bool = True) -> tuple[int, int]:
+        """(monitored branch, outaged branch or -1) that limits extra load at ``bus``."""
+        sens, _ = self._bus_terms(bus)
+        n0 = _ratios(self.flow0, sens, self._limit_mw)
+        best, where = float(n0.min()), (int(n0.argmin()), -1)
+        if n1:
+            ratios = _ratios(self.flow1, self.n1_sensitivity(sens), self._limit_mw[:, None])
+            np.fill_diagonal(ratios, np.inf)
+            ratios[:, self.islanding] = np.inf
+            if ratios.min() < best:
+                row, col = np.unravel_index(int(ratios.argmin()), ratios.shape)
+                where = (int(row), int(col))
+        return where
 
     def _rows_step(self, rows: np.ndarray, sens: np.ndarray) -> float:
         """Exact N-1 hosting step over all outages for the given monitored branches."""

@@ -88,6 +88,12 @@ class Grid:
         """Whether ``mw`` more load at ``bus`` stays within all ratings (exact)."""
         return self.dc.can_host(self.index(bus), mw, n1)
 
+    def binding_line(self, bus: int, n1: bool = True) -> str:
+        """The line that limits extra load at ``bus`` ('line' or 'line | outage of other')."""
+        row, outage = self.dc.binding_branch(self.index(bus), n1)
+        name = self.line_ids[row]
+        return name if outage < 0 else f"{name} | outage of {self.line_ids[outage]}"
+
     def add_load(self, bus: int, mw: float) -> None:
         """Add ``mw`` of load at ``bus`` (rank-one update, no re-solve)."""
         self.dc.add_load(self.index(bus), mw)
