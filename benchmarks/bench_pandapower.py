@@ -16,14 +16,15 @@ fixed injections at their setpoint (a load at ``bus0``, an sgen at ``bus1``), as
 pandapower is a benchmark-only dependency, kept out of the project's venv:
 
     python3 -m venv /tmp/venv-pp
-    /tmp/venv-pp/bin/pip install "pandapower>=3" "pandas<3" -e /work/main
+    /tmp/venv-pp/bin/pip install "pandapower>=3" "pandas<3" numba -e /work/main
     /tmp/venv-pp/bin/python benchmarks/bench_pandapower.py
 
-(pandapower 3.1 fails on pandas 3, hence ``pandas<3``.)
+(pandapower 3.1 fails on pandas 3, hence ``pandas<3``; numba is optional, pandapower's JIT.)
 """
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import sys
 import time
@@ -47,6 +48,8 @@ KV = 345.0
 TOL_MW = 0.1
 BLOCK_MW = 5.0
 N_SITES = 5
+NUMBA = importlib.util.find_spec("numba") is not None
+"""pandapower's optional JIT (bus lookups); without it, numba=False silences its warning."""
 
 
 def per_call_s(fn, repeat: int = 7, number: int = 200) -> float:
@@ -89,12 +92,13 @@ def main() -> None:
     dc = grid.dc
     net, ac, lines = build_net(grid)
     n_hvdc = int(dc.br.is_hvdc.sum())
-    print(f"pandapower {pp.__version__}; network: {dc.n_bus} buses, {ac.size} AC branches, "
-          f"{n_hvdc} HVDC links (fixed injections), slack bus {grid.bus_ids[dc.slack]}")
+    print(f"pandapower {pp.__version__} (numba {'on' if NUMBA else 'off'}); network: "
+          f"{dc.n_bus} buses, {ac.size} AC branches, {n_hvdc} HVDC links (fixed injections), "
+          f"slack bus {grid.bus_ids[dc.slack]}")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pp.rundcpp(net)
+        pp.rundcpp(net, numba=NUMBA)
     pp_flow = net.res_line.p_from_mw.loc[lines].to_numpy()
     diff = float(np.max(np.abs(pp_flow - dc.flow0[ac])))
     verdict = "PASS" if diff <= TOL_MW else "FAIL"
@@ -109,7 +113,7 @@ def main() -> None:
     host, can = statistics.median(host_us), statistics.median(can_us)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pp_ms = per_call_s(lambda: pp.rundcpp(net), repeat=7, number=10) * 1e3
+        pp_ms = per_call_s(lambda: pp.rundcpp(net, numba=NUMBA), repeat=7, number=10) * 1e3
 
     print(f"sites: {len(sites)} buses {sites}")
     print(f"hosting_mw(bus, n1=True)           median {host:9.1f} us "

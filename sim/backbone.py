@@ -60,6 +60,9 @@ class Backbone:
         self.history: list[tuple[str, float, float]] = []
         #: per site, how often each line held it back (only when the grid was the limit)
         self.binding_lines: dict[str, Counter] = defaultdict(Counter)
+        #: bumped whenever load or topology changes; a sample reuses the last one otherwise
+        self.version = 0
+        self._last_sample: tuple[int, tuple] | None = None
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
         bus = self.setup.site_bus[site]
@@ -74,15 +77,20 @@ class Backbone:
     def sample(self, sites: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Line ids, their loading as a fraction of rating under the criterion in force (worst
         of N-0 and N-1, or N-0 alone) and each site's backbone headroom (MW; NaN: no bus)."""
+        if self._last_sample and self._last_sample[0] == self.version:
+            return self._last_sample[1]
         headroom = np.array([self.headroom_mw(s) if s in self.setup.site_bus else np.nan
                              for s in sites])
         dc = self.grid.dc
         loading = (self.grid.line_loading() if self.setup.n1
                    else np.abs(dc.flow0) / dc.rating_mw)
-        return list(self.grid.line_ids), loading, headroom
+        sample = (list(self.grid.line_ids), loading, headroom)
+        self._last_sample = (self.version, sample)
+        return sample
 
     def commit(self, site: str, mw: float) -> None:
         self.grid.add_load(self.setup.site_bus[site], mw)
+        self.version += 1
 
     def headroom_mw(self, site: str) -> float:
         return self.grid.hosting_mw(self.setup.site_bus[site], self.setup.n1)
@@ -95,4 +103,5 @@ class Backbone:
         def complete() -> None:
             self.done.add(project)
             self.grid.apply_projects(self.done)
+            self.version += 1
         return complete

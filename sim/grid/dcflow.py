@@ -275,7 +275,7 @@ class DCGrid:
         sens[k] = 1.0
         return sens
 
-    def best_hvdc_mw(self, k: int, max_mw: float, iters: int = 60) -> float:
+    def best_hvdc_mw(self, k: int, max_mw: float, iters: int = 30) -> float:
         """Setpoint in [0, max_mw] of link ``k`` minimising the worst N-0/N-1 loading
         (ties broken towards larger transfers); golden-section search on a convex function."""
         base = self.setpoint_mw[k]
