@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-# The grid's matrices are ~200 x 200: one BLAS thread is as fast, and several threads per
-# process fight over the cores of a small machine (and over loky workers). Set before numpy.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
 import io
 import signal
 import sys
