@@ -1,0 +1,511 @@
+"""Back-tests against Korean history (korea.md §2.2, §2.3, §6): run them, report, guard.
+
+Run from the repository root::
+
+    /work/venv/bin/python tools/validate.py                    # run, write docs/validation.*
+    /work/venv/bin/python tools/validate.py --check            # run and compare only, no writes
+    /work/venv/bin/python tools/validate.py --replications 400
+
+Every back-test uses the model's DEFAULT parameters (sim/config.py); nothing is tuned per case.
+The previous pass/fail record is docs/validation.json. The script exits 1 when a back-test that
+passed before now fails (a regression) or when a failing back-test has no written explanation
+(FAILURE_NOTES); the record is then left unchanged. Known, explained failures do not fail it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.catalog import SCHEMAS  # noqa: E402
+from sim.config import CONF_DIR, DATA_DIR, SimConfig, register_schemas  # noqa: E402
+from sim.distributions import DURATION_FAMILIES, Distribution, parse_distribution  # noqa: E402
+from sim.tables import read_table  # noqa: E402
+
+DOCS_DIR = ROOT / "docs"
+RECORD_PATH = DOCS_DIR / "validation.json"
+REPORT_PATH = DOCS_DIR / "validation.md"
+SCENARIO = "backtest_gov13k"
+#: Replications of the gov13k back-test. At 40 the P50 of NHN's date moves by ~3 weeks between
+#: 40 and 200 draws (the delivery slip is one draw shared by all sites); 1,000 takes ~8 s.
+DEFAULT_REPLICATIONS = 1000
+SEED = 0
+DAYS_PER_MONTH = 365.25 / 12
+QS = (0.1, 0.5, 0.9)
+
+# --- observations (korea.md) ------------------------------------------------------------------
+#: allocation to users from ~Mar 2026 (§6.1, MSIT 2026-01-12 via newspub); month precision
+SERVICE_MONTH = dt.date(2026, 3, 1)
+WINDOW_MONTHS = 2
+GOV13K_SOURCES = ("korea.md §6.1: it.chosun 2023092144859, kmjournal 2380 (13,136 GPUs by "
+                  "provider); newsquest 249534 (orders Aug 2025); segye 20251201518413 "
+                  "(arrival from 2025-12-01); newspub MSIT 2026-01-12 (allocation ~Mar 2026)")
+#: Kakao: 255 nodes = 2,040 B200 installed by 2025-12-29 (§6.1, businesspost 425114)
+KAKAO_INSTALLED_GPUS = 2040
+KAKAO_PLANNED_GPUS = 2424
+KAKAO_COUNT_DAY = dt.date(2026, 2, 1)
+
+
+@dataclass(frozen=True)
+class BackTest:
+    """One comparison of an observed value with the model's P10/P50/P90."""
+
+    key: str
+    title: str
+    observed: str
+    p10: str
+    p50: str
+    p90: str
+    passed: bool
+    rule: str
+    sources: str
+
+
+@dataclass(frozen=True)
+class BuildCase:
+    """An observed build duration and the model quantity it is compared with."""
+
+    key: str
+    title: str
+    observed_months: float
+    kind: str            # "construction" or "permit"
+    mapping: str
+    sources: str
+
+
+BUILD_CASES = (
+    BuildCase("build_gak_sejong", "Naver Gak Sejong: groundbreaking 2021-04-22 -> opened Nov 2023",
+              31.0, "construction",
+              "groundbreaking -> hall in service = permit-free construction_days (the tabled "
+              "new-build value ends when the first block takes racks, §8 '24 months to first "
+              "block'); building complete Jun 2023 (26 mo) is an intermediate milestone",
+              "korea.md §6.2: newdaily 2023063000067, hankyung 202104223820Y, ebn 1683870"),
+    BuildCase("build_nhn_gwangju", "NHN Gwangju national AI DC: ~24 mo build + 6-7 mo fit-out/test",
+              30.5, "construction",
+              "construction start -> operation (24 + 6.5 months; range 30-31) = "
+              "construction_days of a new hall (fit-out and commissioning of a NEW building are "
+              "part of it; the 90-day existing-hall fit-out does not apply)",
+              "korea.md §6.2, §3 #14: mt 2024032418325988802, newstomato"),
+    BuildCase("build_lgu_paju", "LG U+ Paju: ~24 mo to the first 50 MW (Bldg 1, plan Jun 2027)",
+              24.0, "construction",
+              "investment/construction start -> Bldg 1 in service = construction_days "
+              "(permits in hand); a PLANNED date (~20 % progress Jun 2026), prefab modular",
+              "korea.md §6.2, §3 #11: biz.chosun 2026-06-07 EES4ZI4WD5A2JH6YMTUKK2FH4M"),
+    BuildCase("permit_gak_sejong", "Naver Gak Sejong: land purchase Mar 2020 -> groundbreaking "
+              "Apr 2021", 13.0, "permit",
+              "land in hand -> groundbreaking = permit_days (the model's only pre-construction "
+              "stage: design, permits and approvals); site pick Oct 2019 -> groundbreaking "
+              "(18 mo) would be longer still",
+              "korea.md §6.2: newdaily 2023063000067, hankyung 202104223820Y"),
+)
+
+# --- grid observations (korea.md §2.2, §2.3) --------------------------------------------------
+GRID_TOLERANCE = 0.25
+EAST_COAST_EXPORT_MW = 11_000.0
+HVDC_FREED_MW = 900.0
+HVDC_LINK = "DC_bukdangjin_godeok"
+
+#: Cause of each known failure and the data that would fix it (shown in docs/validation.md).
+FAILURE_NOTES: dict[str, str] = {
+    "gov13k_nhn_gwangju": (
+        "**Cause.** Two defaults add up at the site with the most servers. (1) The default "
+        "delivery slip (triangular -30/0/+150 days, median ~+34 days) is applied to an arrival "
+        "that in reality was on time (order Aug 2025 + 4 months = Dec 2025); with the arrival "
+        "as observed the P50 falls inside the window (diagnostics below). (2) NHN received 957 "
+        "eight-GPU servers, three times Kakao's 303, but its site row copies Kakao's crew "
+        "(3 crews x 3 servers/crew/day [EST], sim/data/sites.csv), so installing takes ~106 "
+        "days at the central rate and longer at the drawn rate (factor triangular 0.5-1.0-1.2), "
+        "which leaves no room for the slip. The observed side is weak as well: '~Mar 2026' is "
+        "the programme-wide allocation start (MSIT, announced 2026-01-12); for NHN the only "
+        "dated item is a plan to complete a 510-node cluster in Q1 2026 (ajunews "
+        "20250728191116474), about half of its 957 nodes. **Data that would fix it:** NHN's "
+        "dated installation and acceptance record (nodes installed by date, as Kakao reported "
+        "255 nodes by 2025-12-29) and the crews it used, to source the site row instead of "
+        "copying Kakao's; the date NIPA/MSIT allocated NHN's last node; and planned-vs-actual "
+        "arrival dates of further Korean GPU orders, to re-source the delivery-slip "
+        "distribution that today rests on one order (§6.1) and a generic 3-6 months (§8)."),
+    "permit_gak_sejong": (
+        "**Cause.** The representative pre-construction period of the data is the median of the "
+        "tabled non-zero `permit_days` in sim/data/site_phases.csv, 180 days: most rows are "
+        "[EST] 6-month remainders for sites whose approvals are partly done. Even at the "
+        "distribution's top (x2.0) that is 12 months, below the 13 months Gak Sejong needed "
+        "from land purchase to groundbreaking (18 from site pick). korea.md §1 gives 6-18 months "
+        "for permits alone plus 3-12 months of design; the model has no design stage. "
+        "**Data that would fix it:** dated building-permit and approval milestones (EAIS "
+        "building-permit records, local-government notices) for Korean data centres that "
+        "were built (Gak Sejong, Kakao Ansan, NHN Gwangju) and those under way (Ulsan, Paju), "
+        "to split design, permits and land time and to re-source the 180-day [EST] rows."),
+    "grid_hvdc_freed": (
+        "**Cause.** (1) The model runs the link at its rated 3,000 MW (lines.csv `setpoint_mw` = "
+        "`rating_mw`; the README: 'the model assumes rated transfer'), whereas stage 1's trial "
+        "energisation was postponed and its rated output is doubted (e2news 216872, korea.md "
+        "§2.3). (2) Each MW of set point frees ~1.3 MW of secure AC export in the DC-flow model "
+        "(the link also relieves the limiting N-1 pair of the parallel AC corridor), so even "
+        "a 0.9 GW set point would free ~1.9 GW. (3) Generation is fixed at the 2024 N-1-secure "
+        "redispatch, which already assumed the link; removing it pushes its whole transfer onto "
+        "AC, while the observed ~0.9 GW is a change of constrained-off output, a dispatch "
+        "outcome. Stability limits and the Godeok receiving-end network are not modelled. "
+        "**Data that would fix it:** KPX/EPSIS hourly transfer records of the Bukdangjin-Godeok "
+        "link since 2024-05-03 (its real operating level), KPX's published west-coast "
+        "(Dangjin/Taean) interface limits before and after May 2024, constrained-off volumes "
+        "of the Dangjin and Taean units, and KEPCO thermal ratings of the Chungnam 345/765 kV "
+        "lines. The operating level would go into lines.csv as the set point, not a tuned "
+        "factor."),
+}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+def scenario_config(replications: int, seed: int = SEED) -> SimConfig:
+    """The back-test scenario composed as `python -m sim +scenario=backtest_gov13k` does."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    register_schemas()
+    GlobalHydra.instance().clear()
+    overrides = [f"+scenario={SCENARIO}", f"mc.replications={replications}", f"seed={seed}",
+                 "output.figures=false", "output.console_table=false"]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    return OmegaConf.to_object(cfg)
+
+
+def month_index(date: dt.date) -> int:
+    return date.year * 12 + date.month - 1
+
+
+def within_months(p50: str | None, observed_month: dt.date, months: int) -> bool:
+    """True if the P50 date's month is within `months` months of the observed month."""
+    if p50 is None:
+        return False
+    return abs(month_index(dt.date.fromisoformat(p50)) - month_index(observed_month)) <= months
+
+
+def fmt_months(days: float) -> str:
+    return f"{days / DAYS_PER_MONTH:.1f} mo"
+
+
+def quantile_rank(dist: Distribution, value: float) -> float:
+    """Share of the distribution below `value` (inverse of a monotone quantile function)."""
+    levels = np.linspace(0.0, 1.0, 10_001)
+    return float(np.interp(value, dist.quantile(levels), levels))
+
+
+# --- back-test 1: the government's 13k GPUs ---------------------------------------------------
+def run_gov13k(cfg: SimConfig) -> tuple[dict, np.ndarray]:
+    """Summary of the scenario and Kakao's GPUs online per replicate on KAKAO_COUNT_DAY."""
+    import xarray as xr
+
+    from sim.run import run_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = run_scenario(cfg, Path(tmp))
+        with xr.open_dataset(Path(tmp) / "result.nc", engine="h5netcdf") as ds:
+            online = ds.gpus_online.sel(site="kakao_ansan", time=str(KAKAO_COUNT_DAY))
+            kakao = online.sum("owner").values.astype(float)
+    return summary, np.atleast_1d(kakao)
+
+
+def month_label(index: int) -> str:
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def site_backtest(site: str, dates: dict[str, str | None]) -> BackTest:
+    centre = month_index(SERVICE_MONTH)
+    window = f"{month_label(centre - WINDOW_MONTHS)} .. {month_label(centre + WINDOW_MONTHS)}"
+    return BackTest(
+        key=f"gov13k_{site}", title=f"gov 13k: {site} full operation (P50 date)",
+        observed=f"~{SERVICE_MONTH:%Y-%m} (allocation start)",
+        p10=dates["p10"] or "not by horizon", p50=dates["p50"] or "not by horizon",
+        p90=dates["p90"] or "not by horizon",
+        passed=within_months(dates["p50"], SERVICE_MONTH, WINDOW_MONTHS),
+        rule=f"P50 month within ±{WINDOW_MONTHS} months of {SERVICE_MONTH:%Y-%m} ({window}); "
+             "deliveries 2025-12 (observed = order Aug 2025 + 4 months), default slip, crews, "
+             "install rate and 30-day burn-in",
+        sources=GOV13K_SOURCES)
+
+
+def kakao_backtest(online: np.ndarray) -> BackTest:
+    p10, p50, p90 = (int(v) for v in np.quantile(online, QS, method="lower"))
+    overlap = p90 >= KAKAO_INSTALLED_GPUS and p10 <= KAKAO_PLANNED_GPUS
+    return BackTest(
+        key="gov13k_kakao_online_feb",
+        title=f"gov 13k: Kakao GPUs online on {KAKAO_COUNT_DAY}",
+        observed=f"{KAKAO_INSTALLED_GPUS:,}-{KAKAO_PLANNED_GPUS:,} GPUs",
+        p10=f"{p10:,}", p50=f"{p50:,}", p90=f"{p90:,}", passed=overlap,
+        rule="2,040 installed by 2025-12-29 + the model's 30-day burn-in => 2,040-2,424 online "
+             "on 2026-02-01; pass if the P10-P90 range overlaps it (a P50 of 0 means most "
+             "replications are later than observed: see the diagnostics)",
+        sources="korea.md §6.1: businesspost 425114 (255 nodes / 2,040 B200 installed in "
+                "Ansan by 2025-12-29, in testing)")
+
+
+def gov13k_backtests(replications: int) -> tuple[list[BackTest], dict]:
+    """Site back-tests and the raw summary (for the diagnostics section)."""
+    summary, kakao = run_gov13k(scenario_config(replications))
+    tests = [site_backtest(site, info["full_operation"])
+             for site, info in summary["sites"].items()]
+    return [*tests, kakao_backtest(kakao)], summary
+
+
+def arrival_as_observed(replications: int) -> dict:
+    """Diagnostic (not a back-test): full operation per site and Kakao's GPUs online on
+    KAKAO_COUNT_DAY with the delivery slip fixed at 0 (arrival as observed)."""
+    cfg = scenario_config(replications)
+    cfg.uncertainty.overrides = {"delivery_slip/owner=gov": {"dist": "fixed", "value": 0}}
+    summary, kakao = run_gov13k(cfg)
+    return {"sites": {site: info["full_operation"] for site, info in summary["sites"].items()},
+            "kakao_online": kakao_backtest(kakao)}
+
+
+def install_days(cfg: SimConfig) -> dict[str, float]:
+    """Days to install each site's servers at the central install rate."""
+    from sim.run import inputs_for
+
+    inputs = inputs_for(cfg)
+    out = {}
+    for row in inputs.plan:
+        site = inputs.sites[row.site]
+        units = row.gpus / inputs.skus[row.sku].gpus_per_unit
+        out[row.site] = units / (site.crews * site.racks_per_crew_per_day)
+    return out
+
+
+# --- back-test 2: build durations -------------------------------------------------------------
+def representative_days() -> dict[str, float]:
+    """Median tabled new-build construction days (>= 365) and median non-zero permit days."""
+    rows = read_table(DATA_DIR / "site_phases.csv", SCHEMAS["site_phases.csv"])
+    build = [r["construction_days"] for r in rows if r["construction_days"] >= 365]
+    permit = [r["permit_days"] for r in rows if r["permit_days"] > 0]
+    return {"construction": float(np.median(build)), "permit": float(np.median(permit))}
+
+
+def factor_distributions(cfg: SimConfig) -> dict[str, Distribution]:
+    """The default construction and permit factor distributions of the config."""
+    specs = {"construction": cfg.uncertainty.construction_factor,
+             "permit": cfg.uncertainty.permit_factor}
+    return {kind: parse_distribution(dict(spec), f"uncertainty.{kind}_factor",
+                                     families=DURATION_FAMILIES) for kind, spec in specs.items()}
+
+
+def build_backtest(case: BuildCase, base_days: float, factor: Distribution) -> BackTest:
+    p10, p50, p90 = (float(base_days * factor.quantile(q)) for q in QS)
+    observed_days = case.observed_months * DAYS_PER_MONTH
+    rank = quantile_rank(factor, observed_days / base_days)
+    return BackTest(
+        key=case.key, title=case.title, observed=f"{case.observed_months:.1f} mo",
+        p10=fmt_months(p10), p50=fmt_months(p50), p90=fmt_months(p90),
+        passed=p10 <= observed_days <= p90,
+        rule=f"{case.mapping}. Model = {case.kind}_factor x {base_days:.0f} days (median "
+             f"tabled {case.kind} days); pass if P10 <= observed <= P90 (observed at "
+             f"quantile {rank:.2f})",
+        sources=case.sources)
+
+
+def build_backtests(cfg: SimConfig) -> list[BackTest]:
+    base, dists = representative_days(), factor_distributions(cfg)
+    return [build_backtest(c, base[c.kind], dists[c.kind]) for c in BUILD_CASES]
+
+
+# --- back-test 3: the grid --------------------------------------------------------------------
+def grid_values_mw() -> dict[str, float]:
+    """East-coast N-1 export limit and the west-coast export freed by the HVDC (default grid)."""
+    from sim.grid import load_default_grid
+    from sim.grid.transfer import (
+        CAPITAL,
+        east_coast_buses,
+        hvdc_freed_mw,
+        transfer_limit_mw,
+        west_coast_buses,
+    )
+
+    grid = load_default_grid()
+    capital = grid.buses_in(set(CAPITAL))
+    east = transfer_limit_mw(grid, east_coast_buses(grid), capital)["limit_mw"]
+    freed = hvdc_freed_mw(grid, HVDC_LINK, west_coast_buses(grid, 36.8), capital)["freed_mw"]
+    return {"east_coast_limit_mw": east, "hvdc_freed_mw": freed}
+
+
+def grid_backtest(key: str, title: str, model_mw: float, observed_mw: float,
+                  sources: str) -> BackTest:
+    error = model_mw / observed_mw - 1.0
+    return BackTest(
+        key=key, title=title, observed=f"~{observed_mw / 1000:.1f} GW", p10="-",
+        p50=f"{model_mw / 1000:.2f} GW ({error:+.0%})", p90="-",
+        passed=abs(error) <= GRID_TOLERANCE,
+        rule=f"deterministic DC flow (one value, shown as P50); pass if within "
+             f"±{GRID_TOLERANCE:.0%} of observed (sim/grid/transfer.py)",
+        sources=sources)
+
+
+def grid_backtests() -> list[BackTest]:
+    values = grid_values_mw()
+    return [
+        grid_backtest("grid_east_coast_export", "East coast -> capital N-1 export limit",
+                      values["east_coast_limit_mw"], EAST_COAST_EXPORT_MW,
+                      "korea.md §2.2 (~17 GW generation vs ~11 GW export capacity; ekn "
+                      "20240312028333557), §3 #16"),
+        grid_backtest("grid_hvdc_freed", "Bukdangjin-Godeok HVDC: west-coast export freed",
+                      values["hvdc_freed_mw"], HVDC_FREED_MW,
+                      "korea.md §2.3: sedaily 2D9C7GTLWG, sisatoday 179572583610772 (~900 MW "
+                      "freed; stage 2 2024-05-03); e2news 216872 (rated output doubtful)"),
+    ]
+
+
+# --- record, regressions, report --------------------------------------------------------------
+def run_all(replications: int, diagnostics: bool = True) -> tuple[list[BackTest], dict]:
+    """Every back-test, plus (optionally) the diagnostics of the report."""
+    tests, summary = gov13k_backtests(replications)
+    cfg = scenario_config(replications)
+    tests += build_backtests(cfg) + grid_backtests()
+    if not diagnostics:
+        return tests, {}
+    return tests, {"summary": summary, "arrival_as_observed": arrival_as_observed(replications),
+                   "install_days": install_days(cfg), "representative": representative_days()}
+
+
+def load_record(path: Path = RECORD_PATH) -> dict[str, bool]:
+    """Back-test key -> passed, from the previous run's record (empty if none)."""
+    if not path.is_file():
+        return {}
+    return {k: bool(v["passed"]) for k, v in json.loads(path.read_text())["backtests"].items()}
+
+
+def problems(tests: list[BackTest], record: dict[str, bool]) -> list[str]:
+    """Regressions (passed before, fails now) and failures without a written explanation."""
+    out = []
+    for t in tests:
+        if t.passed:
+            continue
+        if record.get(t.key, False):
+            out.append(f"REGRESSION {t.key}: passed before, fails now ({t.p50} vs {t.observed})")
+        elif t.key not in FAILURE_NOTES:
+            out.append(f"UNEXPLAINED {t.key}: fails and FAILURE_NOTES has no explanation")
+    return out
+
+
+def check(replications: int = DEFAULT_REPLICATIONS, record_path: Path = RECORD_PATH,
+          diagnostics: bool = True) -> tuple[list[BackTest], list[str], dict]:
+    """Run every back-test and compare with the record: (tests, problems, diagnostics)."""
+    tests, diagnostics = run_all(replications, diagnostics)
+    return tests, problems(tests, load_record(record_path)), diagnostics
+
+
+def record_json(tests: list[BackTest], replications: int) -> str:
+    body = {"replications": replications, "seed": SEED,
+            "backtests": {t.key: {"passed": t.passed, "observed": t.observed, "p10": t.p10,
+                                  "p50": t.p50, "p90": t.p90} for t in tests}}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def verdict(test: BackTest, found: list[str]) -> str:
+    if test.passed:
+        return "PASS"
+    if any(line.split()[1].rstrip(":") == test.key for line in found):
+        return "**FAIL (new)**"
+    return "FAIL (known, explained below)"
+
+
+def summary_table(tests: list[BackTest], found: list[str]) -> list[str]:
+    lines = ["| back-test | observed | P10 | P50 | P90 | result |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{t.key}`: {t.title} | {t.observed} | {t.p10} | {t.p50} | {t.p90} | "
+              f"{verdict(t, found)} |" for t in tests]
+    return lines
+
+
+def rules_section(tests: list[BackTest]) -> list[str]:
+    lines = ["## How each back-test is mapped onto the model", ""]
+    for t in tests:
+        lines += [f"- `{t.key}` — {t.rule}.", f"  Sources: {t.sources}."]
+    return lines
+
+
+def failures_section(tests: list[BackTest], notes: dict[str, str]) -> list[str]:
+    lines = ["## Failures: cause and the data that would fix them", ""]
+    for t in tests:
+        if not t.passed:
+            lines += [f"### `{t.key}`", "", notes.get(t.key, "**No explanation yet.**"), ""]
+    return lines
+
+
+def diagnostics_section(diagnostics: dict) -> list[str]:
+    rep = diagnostics["representative"]
+    lines = ["## Diagnostics (not back-tests)", "",
+             "Full operation per site with the gov arrival taken as observed (delivery slip "
+             "fixed at 0 via `uncertainty.overrides`), next to the days the site's crews need "
+             "at the central install rate:", "",
+             "| site | P10 | P50 | P90 | install days (central rate) |", "|---|---|---|---|---|"]
+    observed = diagnostics["arrival_as_observed"]
+    for site, dates in observed["sites"].items():
+        lines.append(f"| {site} | {dates['p10']} | {dates['p50']} | {dates['p90']} | "
+                     f"{diagnostics['install_days'][site]:.0f} |")
+    kakao = observed["kakao_online"]
+    lines += ["", f"Kakao GPUs online on {KAKAO_COUNT_DAY} with the arrival as observed: P10 "
+              f"{kakao.p10}, P50 {kakao.p50}, P90 {kakao.p90} (observed {kakao.observed}).",
+              "", f"Representative durations from sim/data/site_phases.csv: new-build "
+              f"construction {rep['construction']:.0f} days (median of rows >= 365 days), "
+              f"permits {rep['permit']:.0f} days (median of non-zero rows)."]
+    return lines
+
+
+def report_markdown(tests: list[BackTest], found: list[str], diagnostics: dict,
+                    replications: int, notes: dict[str, str]) -> str:
+    """docs/validation.md: table, problems, mappings, failure notes, diagnostics."""
+    passed = sum(t.passed for t in tests)
+    lines = ["# Back-tests against Korean history", "",
+             "Generated by `tools/validate.py` — do not edit by hand. Regenerate with "
+             "`/work/venv/bin/python tools/validate.py` (from the repository root).", "",
+             f"Model DEFAULT parameters (sim/config.py), no per-case tuning; gov 13k back-test "
+             f"`+scenario={SCENARIO}` with {replications} replications, seed {SEED}. "
+             f"{passed} of {len(tests)} back-tests pass.", "",
+             *summary_table(tests, found), ""]
+    if found:
+        lines += ["## Problems of this run", "", *[f"- {line}" for line in found], ""]
+    lines += [*rules_section(tests), "", *failures_section(tests, notes),
+              *diagnostics_section(diagnostics), ""]
+    return "\n".join(lines)
+
+
+def write_outputs(tests: list[BackTest], found: list[str], diagnostics: dict,
+                  replications: int) -> None:
+    """Always regenerate the report; update the record only if nothing regressed."""
+    DOCS_DIR.mkdir(exist_ok=True)
+    REPORT_PATH.write_text(report_markdown(tests, found, diagnostics, replications,
+                                           FAILURE_NOTES))
+    if not found:
+        RECORD_PATH.write_text(record_json(tests, replications))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS)
+    parser.add_argument("--check", action="store_true", help="compare only; write nothing")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    tests, found, diagnostics = check(args.replications, diagnostics=not args.check)
+    for t in tests:
+        print(f"{'PASS' if t.passed else 'FAIL'}  {t.key:28s} observed {t.observed:32s} "
+              f"P10 {t.p10:16s} P50 {t.p50:18s} P90 {t.p90}")
+    for line in found:
+        print(line, file=sys.stderr)
+    if not args.check:
+        write_outputs(tests, found, diagnostics, args.replications)
+    print(f"{len(tests)} back-tests, {sum(t.passed for t in tests)} pass, {len(found)} "
+          f"problem(s); {time.perf_counter() - started:.1f} s")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
