@@ -233,11 +233,11 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         inputs = replace(inputs, grid=grid_setup(inputs, data_dir, scenario_dir, grid))
     if grid is not None and grid.assessment.enabled:
         inputs = replace(inputs, assessment_requests=assessment_requests(
-            inputs, _first_existing("site_assessments.csv", data_dir, scenario_dir), grid))
+            inputs, first_existing("site_assessments.csv", data_dir, scenario_dir), grid))
     return inputs
 
 
-def _first_existing(name: str, data_dir: Path, scenario_dir: Path) -> Path:
+def first_existing(name: str, data_dir: Path, scenario_dir: Path) -> Path:
     """The scenario's copy, else the data directory's, else the embedded one."""
     for folder in (scenario_dir, data_dir):
         if (folder / name).exists():
@@ -251,7 +251,7 @@ def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
     from sim.backbone import base_grid
     from sim.grid.projects import read_projects
 
-    grid_dir = _first_existing("grid", data_dir, scenario_dir)
+    grid_dir = first_existing("grid", data_dir, scenario_dir)
     try:
         network = base_grid(grid_dir)
         projects = read_projects(grid_dir / "projects.csv")

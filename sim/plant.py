@@ -12,8 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sim import cooling
-from sim.catalog import Inputs, Plant, Site
-from sim.config import DATA_DIR
+from sim.catalog import Inputs, Plant, Site, first_existing
 from sim.errors import InputError
 
 
@@ -27,17 +26,9 @@ def site_liquid_share(inputs: Inputs, site: str) -> float:
     return liquid[site] / total[site] if total[site] > 0 else cooling.DEFAULT_LIQUID_SHARE
 
 
-def _source(name: str, data_dir: Path, scenario_dir: Path) -> Path:
-    """The scenario's copy, else the data directory's, else the embedded one."""
-    for folder in (scenario_dir, data_dir):
-        if (folder / name).exists():
-            return folder / name
-    return DATA_DIR / name
-
-
 def _load_climate_and_cooling(data_dir: Path, scenario_dir: Path) -> tuple[dict, dict]:
-    techs_path = _source("cooling.csv", data_dir, scenario_dir)
-    stations_path = _source("climate", data_dir, scenario_dir)
+    techs_path = first_existing("cooling.csv", data_dir, scenario_dir)
+    stations_path = first_existing("climate", data_dir, scenario_dir)
     try:
         techs = cooling.load_technologies(techs_path)
     except (KeyError, ValueError, OSError) as err:
