@@ -471,13 +471,22 @@ def _check_connection_steps(inputs: Inputs, path: Path) -> None:
         last[step.site] = step.capacity_mw
 
 
+def site_ceiling_mw(inputs: Inputs) -> dict[str, float]:
+    """IT MW each site can ever hold: its phases, capped by `ultimate_it_mw`; 0 without a
+    connection row."""
+    built: dict[str, float] = defaultdict(float)
+    for phase in inputs.phases:
+        built[phase.site] += phase.it_mw
+    connected = {step.site for step in inputs.connections}
+    return {name: min(built[name], site.ultimate_it_mw) if name in connected else 0.0
+            for name, site in inputs.sites.items()}
+
+
 def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
     """Planned sites need a connection row; more IT than the site can ever hold is a warning."""
     _check_connection_steps(inputs, paths["site_connections.csv"])
     connected = {step.site for step in inputs.connections}
-    built: dict[str, float] = defaultdict(float)
-    for phase in inputs.phases:
-        built[phase.site] += phase.it_mw
+    ceilings = site_ceiling_mw(inputs)
     need: dict[str, float] = defaultdict(float)
     for row in inputs.plan:
         sku = inputs.skus[row.sku]
@@ -486,7 +495,7 @@ def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
         if site not in connected:
             raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} has no "
                              "connection rows (add at least its capacity at start, maybe 0)")
-        ceiling = min(built[site], inputs.sites[site].ultimate_it_mw)
+        ceiling = ceilings[site]
         if it_mw > ceiling + 1e-9:
             warnings.warn(f"{paths['plan.csv']}: site {site!r} is planned for {it_mw:.1f} MW "
                           f"IT but can hold {ceiling:.1f} MW (phases/ultimate_it_mw); the excess "

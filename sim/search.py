@@ -1,16 +1,16 @@
 """Recommend a siting plan: local search over moves of blocks of GPUs between allowed sites.
 
-`python -m sim.search +scenario=apex [key=value ...] [--who OWNER] [--stat p50|p90]
-[--replications N] [--n-jobs N] [--install NAME]` starts from the run's plan (after `plan=` and
-`moves=`) and repeatedly applies the best single move "owner O moves all (or half) of its GPUs
-at site A to site B", where sites.csv allows O at B and B's planned IT MW stays within what B
-can hold (its phases, capped by `ultimate_it_mw`). The objective is the P50 (or P90) over replications of the day
-100 % of the chosen owner's (or all) GPUs are online, ties broken by the mean of its 25/50/90/100
-% days (so the search also moves on plateaus); a date not reached by the horizon counts as the
-horizon plus the missing share of the horizon. Each step screens every neighbour with one
-central-value run (~0.1 s), re-scores the best `confirm` with N seeded replications (common
-random numbers: draws are keyed by entity name, so plans differ only where they differ) and
-keeps the best if it beats the incumbent; it stops when no move helps or after `max_steps`.
+`python -m sim.search +scenario=apex [key=value ...] [--who OWNER] [--stat p50|p90] [--replications
+N] [--n-jobs N] [--install NAME]` starts from the run's plan (after `plan=` and `moves=`) and
+repeatedly applies the best single move "owner O moves all (or half) of its GPUs at site A to site
+B", where sites.csv allows O at B and B's planned IT MW stays within what B can hold (its phases,
+capped by `ultimate_it_mw`). The objective is the P50 (or P90) over replications of the day 100 %
+of the chosen owner's (or all) GPUs are online, ties broken by the mean of its 25/50/90/100 % days
+(so the search also moves on plateaus); a date not reached by the horizon counts as the horizon
+plus the missing share of the horizon. Each step screens every neighbour with one central-value run
+(~0.1 s), re-scores the best `confirm` with N seeded replications (common random numbers: draws are
+keyed by entity name, so plans differ only where they differ) and keeps the best if it beats the
+incumbent; it stops when no move helps or after `max_steps`.
 
 Why not the Optuna sweeper (hydra-optuna-sweeper): a plan is a combinatorial object (which
 owner's GPUs, from which site, to which allowed site, under owner totals and site capacities),
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.catalog import Inputs, PlanRow, apply_moves, table_path
+from sim.catalog import Inputs, PlanRow, apply_moves, site_ceiling_mw, table_path
 from sim.config import CONF_DIR, SCENARIOS_DIR, SimConfig
 from sim.errors import InputError
 from sim.output import atomic_write, write_json
@@ -179,16 +179,6 @@ def block_sizes(rows: list[PlanRow], inputs: Inputs, fractions: tuple[float, ...
     unit = math.lcm(*(inputs.skus[r.sku].gpus_per_unit for r in rows))
     sizes = {total if f >= 1 else round(total * f / unit) * unit for f in fractions}
     return sorted((s for s in sizes if 0 < s <= total), reverse=True)
-
-
-def site_ceiling_mw(inputs: Inputs) -> dict[str, float]:
-    """IT MW a site can ever hold: its phases, capped by `ultimate_it_mw` (as sim.catalog)."""
-    built: dict[str, float] = {}
-    for phase in inputs.phases:
-        built[phase.site] = built.get(phase.site, 0.0) + phase.it_mw
-    connected = {step.site for step in inputs.connections}
-    return {s: min(built.get(s, 0.0), site.ultimate_it_mw) if s in connected else 0.0
-            for s, site in inputs.sites.items()}
 
 
 def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],

@@ -29,7 +29,8 @@ class SweepCallback(Callback):
         self.fail_exit_code = fail_exit_code
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
-        if config.hydra.mode != RunMode.MULTIRUN or job_return.status != JobStatus.FAILED:
+        multirun = config.hydra.mode in (RunMode.MULTIRUN, RunMode.MULTIRUN.name)
+        if not multirun or job_return.status != JobStatus.FAILED:
             return
         err = job_return._return_value
         print(f"error: job {config.hydra.job.num} ({' '.join(job_return.overrides or [])}) "
