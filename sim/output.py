@@ -71,6 +71,10 @@ def to_dataset(series: Series, inputs: Inputs, attrs: dict):
         data_vars[name] = (dims, getattr(series, name), {"units": units, "long_name": long_name})
     coords = {"time": times, "site": series.sites, "owner": series.owners,
               "cause": series.causes}
+    if series.binding is not None:
+        data_vars["binding"] = (("time", "site"), series.binding, {
+            "units": "1", "long_name": "limit holding the site's waiting racks at the time "
+            "(none: nothing waits)"})
     if series.line_loading is not None:
         coords["line"] = series.line_ids
         data_vars["line_loading"] = (("time", "line"), series.line_loading, {

@@ -60,6 +60,7 @@ class Series:
     line_loading: np.ndarray | None = None     # time x line (NaN before a line exists)
     bus_headroom_mw: np.ndarray | None = None  # time x site
     binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    binding: np.ndarray | None = None          # time x site: cause holding the site, or "none"
 
 
 def month_days(inputs: Inputs) -> np.ndarray:
@@ -215,7 +216,24 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
 def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
     series = _build_series(log, inputs, prices)
     lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
-    return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom)
+    return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom,
+                   binding=binding_by_month(log, inputs, series.sites, series.time_days))
+
+
+def binding_by_month(log: RunLog, inputs: Inputs, sites: list[str],
+                     time_days: np.ndarray) -> np.ndarray:
+    """time x site: the cause holding each site's queue at each sample ('none' if nothing
+    waits), by the same clears-last rule as the wait attribution."""
+    gating = [c for c in log.causes if c not in ("install", "burn_in")]
+    out = np.full((len(time_days), len(sites)), "none", dtype=object)
+    for j, site in enumerate(sites):
+        timeline = log.timelines.get(site, [(0.0, ())])
+        starts, _, binding = binding_timeline(timeline, inputs.horizon_days, gating)
+        slot = np.searchsorted(starts[:-1], time_days, side="right") - 1
+        for t, k in enumerate(slot):
+            if k >= 0 and binding[k]:
+                out[t, j] = binding[k]
+    return out.astype(str)
 
 
 def _build_series(log: RunLog, inputs: Inputs, prices: Prices | None) -> Series:

@@ -110,3 +110,13 @@ def test_monthly_series_are_conserved_and_within_limits(tmp_path):
     # 1.2 MW / (0.1 MW x 1.2) = 10 racks until day 200
     before = s.time_days < 200
     assert s.it_load_mw[before].max() == pytest.approx(1.0)
+
+
+def test_binding_cause_by_month(tmp_path):
+    """Connection for 2 racks until day 100: racks wait for power at the samples of Jan 1,
+    Feb 1, Mar 1 and Apr 1 (days 0, 31, 59, 90); the rest install on days 101-102, so nothing
+    waits at the May 1 sample (day 120) and after."""
+    micro = Micro(racks=4, design_pue=1.5, connection=[(0, 0.3), (100, 10.0)], horizon_days=200)
+    inputs = micro.inputs(tmp_path)
+    s = build_series(Rollout(inputs).run(), inputs)
+    assert list(s.binding[:, 0]) == ["power", "power", "power", "power", "none", "none", "none"]
