@@ -10,7 +10,7 @@ import numpy as np
 from sim.catalog import Inputs
 from sim.montecarlo import ReplicateResult, who_of
 from sim.output import VARIABLES, iso
-from sim.percentiles import quantiles
+from sim.percentiles import prob_by, quantiles
 from sim.results import DAYS_PER_MONTH, GATING, MILESTONES_PCT, month_days
 
 QS = (0.1, 0.5, 0.9)
@@ -59,12 +59,10 @@ def probability_full_by_year(results: list[ReplicateResult], inputs: Inputs) -> 
     """P(100 % online by 31 Dec of each year) for the total and each owner."""
     full = np.stack([r.milestone_days for r in results])[:, :, -1]    # rep x who
     years = range(inputs.start.year, inputs.date_of(inputs.horizon_days).year + 1)
-    out = {}
-    for i, who in enumerate(who_of(inputs)):
-        reached = np.nan_to_num(full[:, i], nan=np.inf)
-        out[who] = {str(y): float(np.mean(reached <= inputs.day_of(dt.date(y, 12, 31))))
-                    for y in years}
-    return out
+    deadlines = np.array([inputs.day_of(dt.date(y, 12, 31)) for y in years])
+    return {who: {str(y): float(p) for y, p in zip(years, prob_by(full[:, i], deadlines),
+                                                    strict=True)}
+            for i, who in enumerate(who_of(inputs))}
 
 
 def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:

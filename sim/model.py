@@ -19,7 +19,6 @@ from sim.catalog import Inputs, PlanRow, Plant
 from sim.crews import CrewPool
 from sim.power import LocalConnection, PowerCheck, units_within
 
-GATE_CAUSES = ("space", "cooling")
 #: SimPy runs same-day events in priority order (URGENT 0, NORMAL 1): samples come last.
 SAMPLE_PRIORITY = 2
 
@@ -76,7 +75,6 @@ class RunLog:
     arrivals: list[Block] = field(default_factory=list)
     capacity_steps: list[tuple[str, str, float, float]] = field(default_factory=list)
     timelines: dict[str, list[tuple[float, tuple[str, ...]]]] = field(default_factory=dict)
-    events: int = 0
     #: monthly backbone samples (day, line ids, loading, headroom per site) when recorded
     grid_samples: list[tuple[float, list[str], np.ndarray, np.ndarray]] = field(
         default_factory=list)
@@ -168,7 +166,6 @@ class Rollout:
                 failing = tuple(c for c, k in limits.items() if k < block.units + admitted)
                 break
             state.queue.popleft()
-        self.log.events += 1
         if not state.timeline or state.timeline[-1][1] != failing:
             state.timeline.append((self.env.now, failing))
 
