@@ -132,6 +132,19 @@ class Inputs:
     def target_gpus(self) -> int:
         return sum(row.gpus for row in self.plan)
 
+    def planned_gpus(self, owner: str | None = None, site: str | None = None) -> int:
+        """GPUs the plan puts with `owner` and/or at `site` (all of them if neither)."""
+        return sum(row.gpus for row in self.plan
+                   if owner in (None, row.owner) and site in (None, row.site))
+
+    def planned_it_mw(self) -> dict[str, float]:
+        """IT MW the plan puts at each site."""
+        out: dict[str, float] = defaultdict(float)
+        for row in self.plan:
+            sku = self.skus[row.sku]
+            out[row.site] += row.gpus * sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
+        return dict(out)
+
     @property
     def plan_sites(self) -> list[str]:
         """Sites that receive GPUs, in sites-table order."""
@@ -294,10 +307,7 @@ def assessment_requests(inputs: Inputs, path: Path,
 
 
 def _planned_facility_mw(inputs: Inputs, site: str) -> float:
-    it_mw = sum(row.gpus * inputs.skus[row.sku].it_kw_per_unit
-                / inputs.skus[row.sku].gpus_per_unit / 1000.0
-                for row in inputs.plan if row.site == site)
-    return it_mw * inputs.plants[site].design_pue
+    return inputs.planned_it_mw().get(site, 0.0) * inputs.plants[site].design_pue
 
 
 def _read(path: Path, name: str) -> list[dict]:
@@ -487,11 +497,7 @@ def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
     _check_connection_steps(inputs, paths["site_connections.csv"])
     connected = {step.site for step in inputs.connections}
     ceilings = site_ceiling_mw(inputs)
-    need: dict[str, float] = defaultdict(float)
-    for row in inputs.plan:
-        sku = inputs.skus[row.sku]
-        need[row.site] += row.gpus * sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
-    for site, it_mw in need.items():
+    for site, it_mw in inputs.planned_it_mw().items():
         if site not in connected:
             raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} has no "
                              "connection rows (add at least its capacity at start, maybe 0)")

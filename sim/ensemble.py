@@ -77,7 +77,7 @@ def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> 
     full = np.stack([r.site_full_day for r in results])
     out = {}
     for j, site in enumerate(inputs.sites):
-        planned = sum(r.gpus for r in inputs.plan if r.site == site)
+        planned = inputs.planned_gpus(site=site)
         if not planned:
             continue
         gating = {c: float(w) for c, w in zip(causes, waits[j], strict=True) if c in GATING}

@@ -48,8 +48,7 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs) -> Repli
     days, gpus, owner, site = (units.online_day[order], units.gpus[order], units.owner[order],
                                units.site[order])
     end = inputs.horizon_days
-    targets = [inputs.target_gpus] + [sum(r.gpus for r in inputs.plan if r.owner == o)
-                                      for o in inputs.owners]
+    targets = [inputs.target_gpus] + [inputs.planned_gpus(owner=o) for o in inputs.owners]
     masks = [np.ones(len(days), bool)] + [owner == i for i in range(len(inputs.owners))]
     milestones = np.array([[_nan(milestone_day(days[m], gpus[m], target * p / 100, end))
                             for p in MILESTONES_PCT] for m, target in zip(masks, targets,
@@ -57,7 +56,7 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs) -> Repli
     at_end = days <= end
     online = np.array([int(gpus[m & at_end].sum()) for m in masks])
     full = np.array([_nan(milestone_day(days[site == j], gpus[site == j],
-                                        sum(r.gpus for r in inputs.plan if r.site == s), end))
+                                        inputs.planned_gpus(site=s), end))
                      for j, s in enumerate(series.sites)])
     arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
     return ReplicateResult(replicate, arrays, milestones, online, full)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import json
 import os
@@ -53,6 +54,17 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    """Rows as CSV, atomically; None is written as an empty cell, unknown keys are dropped."""
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns or list(rows[0]),
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    atomic_write(path, write)
 
 
 def write_json(path: Path, payload: dict) -> None:
@@ -108,7 +120,7 @@ def milestones(series: Series, inputs: Inputs) -> dict[str, dict[str, str | None
     owner_of = series.units.owner[order]
     for i, owner in enumerate(series.owners):
         mask = owner_of == i
-        planned = sum(r.gpus for r in inputs.plan if r.owner == owner)
+        planned = inputs.planned_gpus(owner=owner)
         out[owner] = _milestones_of(series.online_day_total[mask],
                                     series.online_gpus_sorted[mask], planned, inputs)
     return out
@@ -140,7 +152,7 @@ def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
     out = {}
     done = series.units.online_day <= inputs.horizon_days
     for j, site in enumerate(series.sites):
-        planned = sum(r.gpus for r in inputs.plan if r.site == site)
+        planned = inputs.planned_gpus(site=site)
         if not planned:
             continue
         waits = series.wait_days[j].sum(axis=0)

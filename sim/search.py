@@ -44,7 +44,7 @@ import numpy as np
 from sim.catalog import Inputs, PlanRow, apply_moves, site_ceiling_mw, table_path
 from sim.config import CONF_DIR, SCENARIOS_DIR, SimConfig
 from sim.errors import InputError
-from sim.output import atomic_write, write_json
+from sim.output import atomic_write, write_csv, write_json
 from sim.results import MILESTONES_PCT
 
 FRACTIONS = (1.0, 0.5)
@@ -128,14 +128,10 @@ def evaluate(cfg: SimConfig, moves: list[dict], replications: int) -> Evaluation
     table = draws_for(run_cfg, inputs)
     results = run_replications(inputs, table, progress=False, prices=prices_for(run_cfg))
     who = who_of(inputs)
-    targets = np.array([inputs.target_gpus] + [_planned(inputs, o) for o in inputs.owners])
+    targets = np.array([inputs.target_gpus] + [inputs.planned_gpus(owner=o) for o in inputs.owners])
     days = np.stack([_penalised(r.milestone_days, r.online_at_horizon, targets,
                                 inputs.horizon_days) for r in results])
     return Evaluation(moves, inputs.plan, days, who, inputs.horizon_days, inputs.start)
-
-
-def _planned(inputs: Inputs, owner: str) -> int:
-    return sum(r.gpus for r in inputs.plan if r.owner == owner)
 
 
 def _penalised(days: np.ndarray, online: np.ndarray, targets: np.ndarray,
@@ -165,14 +161,6 @@ def _try(cfg: SimConfig, moves: list[dict], replications: int) -> Evaluation | N
 # ---------------------------------------------------------------- neighbourhood
 
 
-def site_it_mw(inputs: Inputs, plan: tuple[PlanRow, ...]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for row in plan:
-        sku = inputs.skus[row.sku]
-        out[row.site] = out.get(row.site, 0.0) + row.gpus / sku.gpus_per_unit * sku.it_kw_per_unit
-    return {site: kw / 1000.0 for site, kw in out.items()}
-
-
 def block_sizes(rows: list[PlanRow], inputs: Inputs, fractions: tuple[float, ...]) -> list[int]:
     """GPUs to move from these rows (one owner at one site): fractions in whole units."""
     total = sum(r.gpus for r in rows)
@@ -195,8 +183,8 @@ def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],
                     continue
                 for gpus in block_sizes(rows, inputs, fractions):
                     move = {"owner": owner, "from_site": src, "to_site": dst, "gpus": gpus}
-                    new_plan = apply_moves(base, [move])
-                    if site_it_mw(inputs, new_plan).get(dst, 0.0) <= ceiling[dst] + 1e-9:
+                    moved = replace(base, plan=apply_moves(base, [move]))
+                    if moved.planned_it_mw().get(dst, 0.0) <= ceiling[dst] + 1e-9:
                         out.append(move)
     return out
 
@@ -306,15 +294,6 @@ def plan_rows_with_sources(cfg: SimConfig, result: SearchResult) -> list[dict]:
         rows.append({"owner": r.owner, "site": r.site, "sku": r.sku, "gpus": r.gpus,
                      "source": source})
     return rows
-
-
-def write_csv(path: Path, rows: list[dict]) -> None:
-    def write(tmp: Path) -> None:
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-    atomic_write(path, write)
 
 
 def write_scenario(cfg: SimConfig, result: SearchResult, folder: Path) -> Path:

@@ -20,7 +20,6 @@ stays NaN).
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import math
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.output import atomic_write
+from sim.output import atomic_write, write_csv
 
 #: Variables of result.nc carried into sweep.nc.
 CUBE_VARIABLES = ("gpus_online", "gpus_delivered", "facility_load_mw", "power_limit_mw")
@@ -251,14 +250,7 @@ RANK_COLUMNS = ("rank", "job", "status", "who", "full_p50", "p90pct_p50", "full_
 
 
 def write_ranking(rows: list[dict], params: list[str], path: Path) -> None:
-    columns = [*RANK_COLUMNS[:2], *params, *RANK_COLUMNS[2:]]
-
-    def write(tmp: Path) -> None:
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-    atomic_write(path, write)
+    write_csv(path, rows, [*RANK_COLUMNS[:2], *params, *RANK_COLUMNS[2:]])
 
 
 # ---------------------------------------------------------------- merge
