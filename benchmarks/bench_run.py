@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO))
 def apex_inputs(replications: int = 1):
     from omegaconf import OmegaConf
 
-    from sim.config import SimConfig
-    from sim.run import draws_for, inputs_for
+    from sim.app.run import draws_for, inputs_for
+    from sim.core.config import SimConfig
 
     cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(SimConfig),
                                               {"scenario": "apex",
@@ -40,8 +40,8 @@ def apex_inputs(replications: int = 1):
 
 
 def bench_a() -> None:
-    from sim.run import simulate
-    from sim.uncertainty import apply_draws
+    from sim.app.run import simulate
+    from sim.uncertainty.draws import apply_draws
 
     _, inputs, table = apex_inputs()
     drawn = apply_draws(inputs, table.replicate(0))
@@ -86,8 +86,8 @@ class TreeMemory:
 
 
 def bench_b(n: int = 1000) -> None:
-    from sim.ensemble import ensemble_dataset
-    from sim.montecarlo import run_replications
+    from sim.outputs.ensemble import ensemble_dataset
+    from sim.results.montecarlo import run_replications
 
     _, inputs, table = apex_inputs(n)
     with TreeMemory() as memory:
@@ -140,8 +140,8 @@ def bare_simpy_events_per_s(n_procs: int = 3600, steps: int = 5) -> float:
 
 
 def bench_c() -> None:
-    from sim.model import Rollout
-    from sim.uncertainty import apply_draws
+    from sim.model.rollout import Rollout
+    from sim.uncertainty.draws import apply_draws
 
     _, inputs, table = apex_inputs()
     drawn = apply_draws(inputs, table.replicate(0))
@@ -168,9 +168,9 @@ def bench_c() -> None:
 
 def bench_g() -> None:
     """The backbone security check as the apex rollout calls it (one per energisation try)."""
-    from sim.backbone import Backbone
-    from sim.model import Rollout
-    from sim.uncertainty import apply_draws
+    from sim.model.backbone import Backbone
+    from sim.model.rollout import Rollout
+    from sim.uncertainty.draws import apply_draws
 
     _, inputs, table = apex_inputs()
     drawn = apply_draws(inputs, table.replicate(0))

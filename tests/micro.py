@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.catalog import Inputs, load_inputs
+from sim.inputs.catalog import load_inputs
+from sim.inputs.records import Inputs
 
 START = dt.date(2026, 1, 1)
 

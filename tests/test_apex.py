@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.config import DATA_DIR, SCENARIOS_DIR
-from sim.run import simulate
-from sim.tables import read_table
+from sim.app.run import simulate
+from sim.core.paths import DATA_DIR, SCENARIOS_DIR
+from sim.core.tables import read_table
 from tests.test_cli import run_cli
 
 
@@ -19,7 +19,7 @@ from tests.test_cli import run_cli
 def apex():
     import datetime as dt
 
-    from sim.catalog import load_inputs
+    from sim.inputs.catalog import load_inputs
 
     inputs = load_inputs(DATA_DIR, SCENARIOS_DIR / "apex", dt.date(2025, 11, 1),
                          dt.date(2035, 12, 31), 30.0)

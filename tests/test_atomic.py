@@ -23,7 +23,7 @@ def kill_mid_write(target: Path) -> int:
     code = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from sim.output import atomic_write
+        from sim.outputs.files import atomic_write
         def half_then_die(tmp):
             tmp.write_text("half of a result")
             os.kill(os.getpid(), signal.SIGKILL)

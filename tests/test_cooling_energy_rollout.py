@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model import Rollout
-from sim.results import build_series
+from sim.model.rollout import Rollout
+from sim.results.series import build_series
 from tests.micro import Micro
 
 

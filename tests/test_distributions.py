@@ -10,19 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.distributions import (
+from sim.uncertainty.distributions import Z90, Distribution
+from sim.uncertainty.families import (
     DURATION_FAMILIES,
-    Z90,
-    Bernoulli,
-    Distribution,
     Empirical,
     Fixed,
     LogNormal,
     Pert,
     Triangular,
     Uniform,
-    parse_distribution,
 )
+from sim.uncertainty.specs import parse_distribution
 
 N = 200_000
 QS = np.array([0.1, 0.5, 0.9])
@@ -120,16 +118,6 @@ def test_empirical_central_is_np_median_for_even_count() -> None:
     assert dist.quantile(0.5) == 20.0  # exact inverse CDF of the resampling distribution
 
 
-def test_bernoulli_frequency_and_central() -> None:
-    dist, x = _draw({"dist": "bernoulli", "p": 0.75})
-    assert x.dtype == bool
-    assert abs(x.mean() - 0.75) < 5 * math.sqrt(0.75 * 0.25 / N)
-    assert dist.central() is True
-    assert Bernoulli(0.3).central() is False and Bernoulli(0.5).central() is True
-    assert isinstance(dist.sample(np.random.default_rng(0)), bool)
-    assert dist.quantile(0.25) is False and dist.quantile(0.26) is True
-
-
 def test_fixed_consumes_no_draws() -> None:
     rng = np.random.default_rng(7)
     before = rng.bit_generator.state
@@ -147,7 +135,6 @@ ALL_SPECS = [
     {"dist": "pert", "low": 10, "mode": 20, "high": 40, "lamb": 4},
     {"dist": "lognormal", "median": 90, "p90": 365, "shift": 10},
     {"dist": "empirical", "values": [1, 2, 3]},
-    {"dist": "bernoulli", "p": 0.75},
 ]
 
 
@@ -155,7 +142,7 @@ ALL_SPECS = [
 def test_scalar_sample_roundtrip_and_describe(spec: dict) -> None:
     dist = parse_distribution(spec, "k")
     value = dist.sample(np.random.default_rng(0))
-    assert isinstance(value, float | bool)
+    assert isinstance(value, float)
     assert dist.sample(np.random.default_rng(0), (2, 3)).shape == (2, 3)
     assert parse_distribution(dist.to_spec(), "k") == dist
     text = dist.describe()
@@ -195,9 +182,13 @@ def test_bare_number_is_fixed_and_mapping_like_objects_work() -> None:
     )
 
 
+PERT_SPEC = {"dist": "pert", "low": 0, "mode": 1, "high": 2}
+
+
 def test_families_restriction_and_signed_quantities() -> None:
-    with pytest.raises(ValueError, match=r"^k: dist 'bernoulli' is not allowed here"):
-        parse_distribution({"dist": "bernoulli", "p": 0.5}, "k", families=DURATION_FAMILIES)
+    with pytest.raises(ValueError, match=r"^k: dist 'pert' is not allowed here"):
+        parse_distribution(PERT_SPEC, "k", families={"fixed", "uniform"})
+    assert parse_distribution(PERT_SPEC, "k", families=DURATION_FAMILIES).family == "pert"
     slip = {"dist": "triangular", "low": -10, "mode": 0, "high": 30}
     assert parse_distribution(slip, "k", nonnegative=False).support() == (-10, 30)
 
@@ -245,13 +236,13 @@ BAD_SPECS = [
     ),
     (
         {"dist": "gamma", "k": 2},
-        "unknown dist 'gamma'; expected one of: bernoulli, empirical, fixed, lognormal, pert, "
-        "triangular, uniform",
+        "unknown dist 'gamma'; expected one of: empirical, fixed, lognormal, pert, triangular, "
+        "uniform",
     ),
     (
         {"value": 3},
-        "missing key 'dist'; expected one of: bernoulli, empirical, fixed, lognormal, "
-        "pert, triangular, uniform",
+        "missing key 'dist'; expected one of: empirical, fixed, lognormal, pert, triangular, "
+        "uniform",
     ),
     (
         {"dist": "triangular", "low": 1, "high": 4},
@@ -273,7 +264,6 @@ BAD_SPECS = [
     ({"dist": "fixed", "value": "30"}, "'value' must be a number, got '30'"),
     ({"dist": "fixed", "value": True}, "'value' must be a number, got True"),
     ({"dist": "uniform", "low": 4, "high": 3}, "uniform needs low <= high, got low=4, high=3"),
-    ({"dist": "bernoulli", "p": 1.2}, "bernoulli needs 0 <= p <= 1, got p=1.2"),
     ([1, 2, 3], "expected a mapping like {dist: fixed, value: 30}, got [1, 2, 3]"),
     (None, "expected a mapping like {dist: fixed, value: 30}, got None"),
 ]

@@ -11,12 +11,24 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim import figures
-from sim.report import write_report
+from sim.outputs.figures import common as figures
+from sim.outputs.figures.geomap import full_dates, map_figure
+from sim.outputs.figures.online import gpus_online_figure
+from sim.outputs.figures.places import Places
+from sim.outputs.figures.write import write_figures
+from sim.outputs.report import write_report
 from tests.micro import Micro, write_csv
 from tests.test_cli import run_cli
 
 SIZE_PX = (int(figures.FIGSIZE_IN[1] * figures.DPI), int(figures.FIGSIZE_IN[0] * figures.DPI))
+
+
+#: the micro site and the three-bus grid of `write_grid`, as the run hands them to the map
+PLACES = Places(
+    sites={"s1": (127.0, 37.0, "micro site")},
+    buses={1: (126.8, 36.2), 2: (127.4, 37.3), 3: (128.9, 35.6)},
+    lines=[{"line": "L12", "bus0": 1, "bus1": 2, "kv": 345, "kind": "ac", "planned": False},
+           {"line": "H23", "bus0": 2, "bus1": 3, "kv": 500, "kind": "hvdc", "planned": True}])
 
 
 def write_grid(data: Path) -> None:
@@ -55,7 +67,7 @@ def assert_png(path: Path) -> None:
 
 
 def test_every_figure_is_a_fixed_size_non_blank_png(run_dir):
-    paths = figures.write_figures(run_dir)
+    paths = write_figures(run_dir, PLACES)
     assert [p.name for p in paths] == list(figures.FIGURES)
     for path in paths:
         assert_png(path)
@@ -63,6 +75,7 @@ def test_every_figure_is_a_fixed_size_non_blank_png(run_dir):
 
 def test_report_shows_summary_numbers_verbatim(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
+    write_figures(run_dir, PLACES)
     text = write_report(run_dir).read_text()
     for dates in summary["milestones"].values():
         for date in dates.values():
@@ -74,7 +87,7 @@ def test_report_shows_summary_numbers_verbatim(run_dir):
     assert summary["title"] in text and "data:image/png;base64," in text
     assert not re.search(r"(src|href)=\"https?:", text)
     assert ("Energy, cost and emissions" in text) == ("energy" in summary)
-    from sim.report import flatten
+    from sim.outputs.report import flatten
 
     for key, value in flatten(summary.get("energy", {})):
         assert str(value) in text, key
@@ -115,21 +128,19 @@ def test_replicated_dataset_renders_bands(run_dir, tmp_path):
     shutil.copytree(run_dir, copy)
     with xr.open_dataset(run_dir / "result.nc", engine="h5netcdf") as ds:
         replicated(ds.load()).to_netcdf(copy / "result.nc", engine="h5netcdf")
-    run = figures.load_run(copy)
+    run = figures.load_run(copy, PLACES)
     assert run.replicated
-    fig = figures.gpus_online_figure(run)
+    fig = gpus_online_figure(run)
     bands = [c for c in fig.axes[0].collections if type(c).__name__ == "FillBetweenPolyCollection"
              or type(c).__name__ == "PolyCollection"]
     assert len(bands) == 2   # one owner + total
-    assert figures.full_dates(run)["s1"] is not None
-    for path in figures.write_figures(copy):
+    assert full_dates(run)["s1"] is not None
+    for path in write_figures(copy, PLACES):
         assert_png(path)
 
 
-def test_map_without_site_locations_or_grid(run_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(figures, "site_locations", lambda _run_dir: {})
-    monkeypatch.setattr(figures, "grid_lines", lambda _run_dir: ({}, []))
-    run = figures.load_run(run_dir)
+def test_map_without_site_locations_or_grid(run_dir, tmp_path):
+    run = figures.load_run(run_dir, places=None)
     path = tmp_path / "map.png"
-    figures.save(figures.map_figure(run), path)
+    figures.save(map_figure(run), path)
     assert_png(path)

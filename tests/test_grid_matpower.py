@@ -8,7 +8,8 @@ import re
 import numpy as np
 
 from sim.grid import load_default_grid
-from sim.grid.matpower import write_case
+from sim.grid.matpower import case_text, flow_rows
+from sim.outputs.files import write_csv, write_text
 
 
 def matrix(text: str, name: str) -> np.ndarray:
@@ -46,6 +47,7 @@ def csv_flows(path) -> np.ndarray:
 def test_matpower_resolves_to_csv_flows(tmp_path):
     grid = load_default_grid()
     grid.add_load(grid.bus_of_site["sk_aws_ulsan"], 100.0)
-    write_case(grid, tmp_path / "case.m", tmp_path / "flows.csv")
+    write_text(tmp_path / "case.m", case_text(grid, "case"))
+    write_csv(tmp_path / "flows.csv", flow_rows(grid))
     flows = independent_flows((tmp_path / "case.m").read_text())
     np.testing.assert_allclose(flows, csv_flows(tmp_path / "flows.csv"), atol=0.1)

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.assessment import AssessmentRequest, approval_day, attempts_needed
-from sim.catalog import load_inputs
-from sim.config import AssessmentConfig, GridConfig
-from sim.model import Rollout
-from sim.results import build_series
-from sim.uncertainty import apply_draws
+from sim.core.config import AssessmentConfig, GridConfig
+from sim.inputs.catalog import load_inputs
+from sim.inputs.records import AssessmentRequest
+from sim.model.assessment import approval_day, attempts_needed
+from sim.model.rollout import Rollout
+from sim.results.series import build_series
+from sim.uncertainty.draws import apply_draws
 from tests.micro import START, Micro, write_csv
 
 BUS = {"lon": 127, "lat": 36, "province": "Sejong", "name": "", "kv": 154, "load_mw": 0,
@@ -70,7 +71,7 @@ def test_central_run_moves_the_project_by_its_median_delay(tmp_path):
 
 
 def test_site_on_a_missing_bus_is_rejected(tmp_path):
-    from sim.errors import InputError
+    from sim.core.errors import InputError
 
     data, scen = Micro(racks=4).write(tmp_path)
     three_bus_grid(tmp_path)
@@ -89,7 +90,7 @@ def test_attempts_are_the_geometric_inverse(u, p, attempts):
 def test_a_rejected_site_reapplies_after_its_next_reinforcement():
     """Apply day 10, 100 days per attempt, 2 attempts needed: rejected on day 110, reapplies
     at the reinforcement on day 400, approved on day 500."""
-    from sim.assessment import Application
+    from sim.inputs.records import Application
 
     app = Application("s1", 10.0, 100.0, 0.35, 0.5, (50.0, 400.0, 900.0))
     assert approval_day(app) == 500.0
@@ -104,7 +105,7 @@ def test_a_rejected_site_reapplies_after_its_next_reinforcement():
 def test_backbone_lines_stay_within_rating(tmp_path_factory, racks, rating, horizon, n1):
     """Whatever the load and the line rating, at the horizon (the heaviest load so far, since
     the only project adds a parallel path) every line is within rating."""
-    from sim.backbone import Backbone
+    from sim.model.backbone import Backbone
 
     root = tmp_path_factory.mktemp("prop")
     data, scen = Micro(racks=racks, horizon_days=horizon).write(root)
@@ -130,7 +131,7 @@ def test_monthly_line_loading_headroom_and_binding_line(tmp_path):
     """Three-bus case, 4 racks of 0.1 MW. Day 0: 2 racks on line 2-3 (0.2 of 0.25 MW):
     loading 0.8, headroom 0.05 MW, and line L23 is what binds. Day 120 (after P1): 0.4 MW
     split 10:100 by admittance, L23 carries 0.4/11 MW -> loading 0.4/11/0.25 = 0.1455."""
-    from sim.run import simulate
+    from sim.app.run import simulate
 
     data, scen = Micro(racks=4).write(tmp_path)
     three_bus_grid(tmp_path)

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.catalog import (
+from sim.inputs.records import (
     ConnectionStep,
     Delivery,
     Inputs,
@@ -19,8 +19,8 @@ from sim.catalog import (
     Site,
     Sku,
 )
-from sim.model import Rollout
-from sim.results import build_series
+from sim.model.rollout import Rollout
+from sim.results.series import build_series
 
 SKUS = {"big": Sku("big", 72, 130.0, 0.85), "small": Sku("small", 8, 14.3, 0.0)}
 

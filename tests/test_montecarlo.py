@@ -7,10 +7,10 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from sim.catalog import ConnectionStep, Phase, PlanRow
-from sim.config import UncertaintyConfig
-from sim.montecarlo import run_replications
-from sim.uncertainty import apply_draws, distributions, draw_table, entity_names
+from sim.core.config import UncertaintyConfig
+from sim.inputs.records import ConnectionStep, Phase, PlanRow
+from sim.results.montecarlo import run_replications
+from sim.uncertainty.draws import apply_draws, distributions, draw_table, entity_names
 from tests.micro import Micro
 
 

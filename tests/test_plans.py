@@ -8,8 +8,9 @@ from collections import Counter
 
 import pytest
 
-from sim.catalog import apply_moves, load_inputs
-from sim.config import DATA_DIR, SCENARIOS_DIR
+from sim.core.paths import DATA_DIR, SCENARIOS_DIR
+from sim.inputs.catalog import load_inputs
+from sim.inputs.moves import apply_moves
 
 
 def apex(**kwargs):
@@ -47,7 +48,7 @@ def test_moves_take_rows_in_order_and_append_new_rows_last():
 
 
 def test_moves_are_validated():
-    from sim.errors import InputError
+    from sim.core.errors import InputError
 
     base = apex()
     with pytest.raises(InputError, match=r"moves\[0\]': expected keys"):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import Rollout
-from sim.results import build_series
+from sim.model.rollout import Rollout
+from sim.results.series import build_series
 from tests.micro import Micro
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sim.search import Objective, compose_config, search, write_outputs
+from sim.app.search import Objective, compose_config, search, write_outputs
 from tests.micro import Micro, date_plus
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.distributions import parse_distribution
-from sim.streams import Streams, name_key
+from sim.uncertainty.specs import parse_distribution
+from sim.uncertainty.streams import Streams, name_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,11 +61,12 @@ def test_request_order_does_not_matter() -> None:
 def _scenario(entities: list[str], seed: int, replicate: int) -> dict[str, list[float]]:
     """Entities draw permit durations interleaved (round-robin), as a simulation would."""
     permit = parse_distribution({"dist": "lognormal", "median": 90, "p90": 365}, "permit")
-    bank = Streams(seed).for_replicate(replicate)
+    streams = Streams(seed)
+    rngs = {e: streams.rng(f"permit/{e}", replicate) for e in entities}
     out: dict[str, list[float]] = {e: [] for e in entities}
     for _ in range(5):
         for e in entities:
-            out[e].append(float(permit.sample(bank.rng(f"permit/{e}"))))
+            out[e].append(float(permit.sample(rngs[e])))
     return out
 
 
@@ -76,14 +77,6 @@ def test_two_scenarios_share_draws_for_shared_entities() -> None:
     assert base["jeonnam"] == variant["jeonnam"]
     assert base["ulsan"] != variant["saemangeum"]
     assert _scenario(["ulsan"], seed=2026, replicate=4)["ulsan"] != base["ulsan"]
-
-
-def test_replicate_streams_cache_and_continue() -> None:
-    bank = Streams(5).for_replicate(2)
-    first, second = bank.rng("x").random(), bank.rng("x").random()
-    np.testing.assert_array_equal([first, second], Streams(5).rng("x", 2).random(2))
-    bank.rng("a")
-    assert bank.names() == ["a", "x"]
 
 
 def test_rng_restarts_each_call() -> None:
@@ -100,7 +93,8 @@ def test_name_key_is_blake2b_and_pinned() -> None:
 
 
 def test_independent_of_python_hash_randomisation() -> None:
-    code = "from sim.streams import Streams; print(Streams(9).rng('grid/hvdc', 1).random())"
+    code = ("from sim.uncertainty.streams import Streams; "
+            "print(Streams(9).rng('grid/hvdc', 1).random())")
     outputs = set()
     for hash_seed in ("0", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}

@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.sweep import merge, override_pairs
+from sim.app.sweep import merge
+from sim.app.sweep_jobs import override_pairs
 from tests.micro import Micro
 
 REPO = Path(__file__).resolve().parents[1]
 #: The entry imported as a module: Hydra launchers pickle the task function by reference.
-ENTRY = "import sys; from sim.cli import cli; sys.argv[0] = 'sim'; cli()"
+ENTRY = "import sys; from sim.app.cli import cli; sys.argv[0] = 'sim'; cli()"
 SWEEP = ["rollout.burn_in_days=0,7", "horizon_end=2026-12-31,2027-06-30"]
 
 
@@ -87,7 +88,7 @@ def test_a_failed_job_does_not_stop_the_sweep():
     from hydra.core.utils import JobReturn, JobStatus
     from omegaconf import OmegaConf
 
-    from sim.sweep_callback import SweepCallback
+    from sim.app.sweep_callback import SweepCallback
 
     ret = JobReturn(overrides=["seed=1"], status=JobStatus.FAILED,
                     _return_value=RuntimeError("bug"))

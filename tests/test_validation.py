@@ -15,8 +15,8 @@ from types import ModuleType
 import pytest
 from omegaconf import OmegaConf
 
-from sim.config import CONF_DIR, SCENARIOS_DIR
-from sim.tables import read_table
+from sim.core.paths import CONF_DIR, SCENARIOS_DIR
+from sim.core.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

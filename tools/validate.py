@@ -28,10 +28,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.catalog import SCHEMAS  # noqa: E402
-from sim.config import CONF_DIR, DATA_DIR, SimConfig, register_schemas  # noqa: E402
-from sim.distributions import DURATION_FAMILIES, Distribution, parse_distribution  # noqa: E402
-from sim.tables import read_table  # noqa: E402
+from sim.app.configs import compose_config  # noqa: E402
+from sim.core import schemas  # noqa: E402
+from sim.core.config import SimConfig  # noqa: E402
+from sim.core.paths import DATA_DIR  # noqa: E402
+from sim.uncertainty.distributions import Distribution  # noqa: E402
+from sim.uncertainty.families import DURATION_FAMILIES  # noqa: E402
+from sim.uncertainty.specs import parse_distribution  # noqa: E402
 
 DOCS_DIR = ROOT / "docs"
 RECORD_PATH = DOCS_DIR / "validation.json"
@@ -168,17 +171,9 @@ FAILURE_NOTES: dict[str, str] = {
 # --- helpers -----------------------------------------------------------------------------------
 def scenario_config(replications: int, seed: int = SEED) -> SimConfig:
     """The back-test scenario composed as `python -m sim +scenario=backtest_gov13k` does."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
-
-    register_schemas()
-    GlobalHydra.instance().clear()
-    overrides = [f"+scenario={SCENARIO}", f"mc.replications={replications}", f"seed={seed}",
-                 "output.figures=false", "output.console_table=false"]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=overrides)
-    return OmegaConf.to_object(cfg)
+    return compose_config([f"+scenario={SCENARIO}", f"mc.replications={replications}",
+                           f"seed={seed}", "output.figures=false",
+                           "output.console_table=false"])
 
 
 def month_index(date: dt.date) -> int:
@@ -207,7 +202,7 @@ def run_gov13k(cfg: SimConfig) -> tuple[dict, np.ndarray]:
     """Summary of the scenario and Kakao's GPUs online per replicate on KAKAO_COUNT_DAY."""
     import xarray as xr
 
-    from sim.run import run_scenario
+    from sim.app.run import run_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         summary = run_scenario(cfg, Path(tmp))
@@ -271,7 +266,7 @@ def arrival_as_observed(replications: int) -> dict:
 
 def install_days(cfg: SimConfig) -> dict[str, float]:
     """Days to install each site's servers at the central install rate."""
-    from sim.run import inputs_for
+    from sim.app.run import inputs_for
 
     inputs = inputs_for(cfg)
     out = {}
@@ -285,7 +280,7 @@ def install_days(cfg: SimConfig) -> dict[str, float]:
 # --- back-test 2: build durations -------------------------------------------------------------
 def representative_days() -> dict[str, float]:
     """Median tabled new-build construction days (>= 365) and median non-zero permit days."""
-    rows = read_table(DATA_DIR / "site_phases.csv", SCHEMAS["site_phases.csv"])
+    rows = schemas.read(DATA_DIR / "site_phases.csv", "site_phases.csv")
     build = [r["construction_days"] for r in rows if r["construction_days"] >= 365]
     permit = [r["permit_days"] for r in rows if r["permit_days"] > 0]
     return {"construction": float(np.median(build)), "permit": float(np.median(permit))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -36,11 +37,6 @@ class Grid:
     def fresh(self) -> Grid:
         """The same grid with no added loads and no projects, reusing built sensitivities."""
         return Grid(self.base_graph, self.bus_of_site, self.projects, self._cache)
-
-    def hvdc_setpoints_mw(self) -> dict[str, float]:
-        """Current setpoint of every HVDC link."""
-        k = np.flatnonzero(self.dc.br.is_hvdc)
-        return {self.line_ids[i]: float(self.dc.setpoint_mw[i]) for i in k}
 
     def _build(self, graph: nx.MultiGraph) -> None:
         if self.done not in self._cache:
@@ -121,3 +117,9 @@ def load_default_grid(data_dir: Path = DATA_DIR) -> Grid:
     """The default Korean backbone (2024 summer peak dispatch, no future projects)."""
     return Grid(load_graph(data_dir), read_sites(data_dir / "site_buses.csv"),
                 read_projects(data_dir / "projects.csv"))
+
+
+@cache
+def cached_grid(data_dir: Path) -> Grid:
+    """The backbone of `data_dir`, loaded once per process (copy it with `fresh()`)."""
+    return load_default_grid(data_dir)

@@ -9,9 +9,6 @@ circuits) on ``baseMVA = 100``; ``rateA`` is its rating in MW.
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import numpy as np
 
 from sim.grid.grid import Grid
@@ -59,13 +56,9 @@ def case_text(grid: Grid, name: str = "korea_backbone") -> str:
         "mpc.branch = [", _rows(branches), "];", ""])
 
 
-def write_case(grid: Grid, case_path: Path, flows_path: Path) -> None:
-    """Write the ``.m`` case and a CSV of AC branch flows (1-based MATPOWER branch index)."""
-    Path(case_path).write_text(case_text(grid, Path(case_path).stem))
+def flow_rows(grid: Grid) -> list[dict]:
+    """AC branch flows (1-based MATPOWER branch index), in case order."""
     br, ac = grid.dc.br, np.flatnonzero(~grid.dc.br.is_hvdc)
-    with Path(flows_path).open("w", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["branch", "line", "from_bus", "to_bus", "flow_mw"])
-        for i, k in enumerate(ac, start=1):
-            w.writerow([i, grid.line_ids[k], grid.bus_ids[br.bus0[k]],
-                        grid.bus_ids[br.bus1[k]], f"{grid.dc.flow0[k]:.6f}"])
+    return [{"branch": i, "line": grid.line_ids[k], "from_bus": grid.bus_ids[br.bus0[k]],
+             "to_bus": grid.bus_ids[br.bus1[k]], "flow_mw": f"{grid.dc.flow0[k]:.6f}"}
+            for i, k in enumerate(ac, start=1)]

@@ -8,31 +8,32 @@ keyed by line id with ``bus0``, ``bus1``, ``kind`` (ac | transformer | hvdc), ``
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "grid"
+from sim.core import schemas
+from sim.core.paths import DATA_DIR as _DATA
+
+DATA_DIR = _DATA / "grid"
 BUS_FLOATS = ("lon", "lat", "load_mw", "gen_mw", "pmax_mw", "reserve_mw")
 LINE_FLOATS = ("length_km", "rating_mw", "x_pu", "setpoint_mw")
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dicts."""
-    with Path(path).open(newline="") as fh:
-        return list(csv.DictReader(fh))
+def read_rows(path: Path) -> list[dict]:
+    """Typed rows of a grid table (buses, lines, projects or site_buses), by its file name."""
+    return schemas.read(Path(path), f"grid/{Path(path).name}")
 
 
-def bus_attrs(row: dict[str, str]) -> dict:
+def bus_attrs(row: dict) -> dict:
     """Typed node attributes of one buses.csv row."""
     out = {k: float(row[k]) for k in BUS_FLOATS}
     out.update(kv=int(row["kv"]), province=row["province"], name=row.get("name", ""))
     return out
 
 
-def line_attrs(row: dict[str, str]) -> dict:
+def line_attrs(row: dict) -> dict:
     """Typed edge attributes of one lines.csv (or projects.csv) row."""
     out = {k: float(row.get(k) or 0.0) for k in LINE_FLOATS}
     out.update(line=row["line"], bus0=int(row["bus0"]), bus1=int(row["bus1"]),
@@ -90,7 +91,7 @@ def validate(g: nx.MultiGraph) -> None:
 
 def read_sites(path: Path) -> dict[str, int]:
     """site -> bus from site_buses.csv."""
-    return {r["site"]: int(r["bus"]) for r in read_rows(path)}
+    return {r["site"]: r["bus"] for r in read_rows(path)}
 
 
 def load_graph(data_dir: Path = DATA_DIR) -> nx.MultiGraph:

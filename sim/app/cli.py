@@ -1,0 +1,116 @@
+"""The Hydra app behind `python -m sim`: compose the config, run, write outputs."""
+
+from __future__ import annotations
+
+import io
+import signal
+import sys
+import warnings
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.app.run import run_scenario
+from sim.core.config import SimConfig, available_scenarios, register_schemas
+from sim.core.errors import InputError
+from sim.core.paths import CONF_DIR
+from sim.outputs.console import print_summary
+from sim.outputs.files import write_json
+
+register_schemas()
+
+
+class Interrupted(Exception):
+    """Raised from SIGTERM/SIGINT so that partial files are cleaned up on the way out."""
+
+
+def _on_signal(signum, _frame) -> None:
+    raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _fail(message: str, out_dir: Path | None) -> None:
+    """One line on stderr and status.json 'failed'. A single run exits with status 2; a job of
+    a multirun returns, so the sweep goes on and its merge reports the failed job."""
+    if out_dir is not None:
+        write_json(out_dir / "status.json", {"status": "failed", "error": message})
+    print(f"error: {message}", file=sys.stderr)
+    if HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN:
+        return
+    sys.exit(2)
+
+
+_NOISE = ("Set the environment variable", "Config search path", "provider=", "object_type=",
+          "reference_type=",
+          "To append to your config")
+
+
+def compact_hydra_error(text: str) -> str:
+    """Hydra's multi-line composition error as one line naming the config key."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
+    kept = [ln for ln in lines if not ln.startswith(_NOISE) and not ln.startswith("full_key:")]
+    message = "; ".join(kept).replace(":;", ":")
+    return f"config key '{key}': {message}" if key else message
+
+
+class _HeldStderr(io.StringIO):
+    """Holds what Hydra writes before the job starts, so composition errors become one line."""
+
+
+_real_stderr = sys.stderr
+
+
+def _release_stderr() -> None:
+    held = sys.stderr
+    sys.stderr = _real_stderr
+    if isinstance(held, _HeldStderr) and held.getvalue():
+        _real_stderr.write(held.getvalue())
+
+
+def cli() -> None:
+    sys.stderr = _HeldStderr()
+    try:
+        main()
+    except SystemExit as stop:
+        held = sys.stderr
+        if isinstance(held, _HeldStderr) and stop.code not in (0, None):
+            sys.stderr = _real_stderr
+            print(f"error: {compact_hydra_error(held.getvalue())}", file=sys.stderr)
+            sys.exit(2)
+        raise
+    finally:
+        _release_stderr()
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
+def main(cfg: DictConfig) -> None:
+    _release_stderr()
+    if OmegaConf.is_missing(cfg, "scenario"):
+        print("error: choose a scenario with +scenario=NAME; available: "
+              + ", ".join(available_scenarios()), file=sys.stderr)
+        sys.exit(2)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    warnings.showwarning = _one_line_warning
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    try:
+        typed: SimConfig = OmegaConf.to_object(cfg)
+        result = run_scenario(typed, out_dir)
+    except (InputError, OmegaConfBaseException, Interrupted) as err:
+        _fail(str(err).splitlines()[0], out_dir)
+        return
+    except Exception as err:   # a bug: keep the traceback, but never leave 'running' behind
+        write_json(out_dir / "status.json", {"status": "failed", "error": repr(err)})
+        raise
+    if typed.output.console_table:
+        print_summary(result, out_dir)
+
+

@@ -1,0 +1,110 @@
+"""Run one scenario: load inputs, simulate (once or N replications), write outputs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from sim.core.causes import cause_names
+from sim.core.config import SimConfig
+from sim.core.paths import locate
+from sim.core.tables import read_table, text
+from sim.inputs.catalog import load_inputs, table_path
+from sim.inputs.energy import Prices, default_prices
+from sim.inputs.records import Inputs
+from sim.model.rollout import Rollout
+from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
+from sim.outputs.figures.places import places_of
+from sim.outputs.figures.write import write_figures
+from sim.outputs.files import write_json, write_netcdf
+from sim.outputs.provenance import created_stamp, provenance
+from sim.outputs.report import write_report
+from sim.outputs.single import summary, to_dataset
+from sim.results.montecarlo import run_replications
+from sim.results.series import Series, build_series, month_days
+from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
+
+#: scenario tables whose sources the report lists
+REPORTED_TABLES = ("plan.csv", "deliveries.csv")
+
+
+def inputs_for(cfg: SimConfig) -> Inputs:
+    return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
+                       cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
+                       [dict(m) for m in cfg.moves])
+
+
+def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:
+    dists = distributions(asdict(cfg.uncertainty), entity_names(inputs), inputs,
+                          cfg.grid.assessment.duration_days)
+    return draw_table(dists, cfg.seed, cfg.mc.replications)
+
+
+def prices_for(cfg: SimConfig) -> Prices:
+    base = default_prices()
+    return Prices(
+        base.tariff_krw_per_kwh if cfg.energy.tariff_krw_per_kwh is None
+        else cfg.energy.tariff_krw_per_kwh,
+        base.gpu_hour_value_krw if cfg.energy.gpu_hour_value_krw is None
+        else cfg.energy.gpu_hour_value_krw,
+        base.grid)
+
+
+def simulate(inputs: Inputs, prices: Prices | None = None, record_grid: bool = False) -> Series:
+    """One replication of exactly these inputs; `record_grid` samples the backbone monthly."""
+    sample_days = month_days(inputs) if record_grid else None
+    return build_series(Rollout(inputs, sample_days=sample_days).run(), inputs, prices)
+
+
+def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
+    """Simulate `cfg` and write result.nc, summary.json and status.json into `out_dir`."""
+    write_json(out_dir / "status.json", {"status": "running"})
+    inputs = inputs_for(cfg)
+    table = draws_for(cfg, inputs)
+    meta = {"scenario": cfg.scenario, "title": cfg.title,
+            **provenance(asdict(cfg), cfg.seed), "created": created_stamp()}
+    prices = prices_for(cfg)
+    if table.replications == 1:
+        result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir)
+    else:
+        result = _write_ensemble(cfg, inputs, table, prices, meta, out_dir)
+    if cfg.output.figures:
+        _write_figures_and_report(cfg, inputs, out_dir)
+    write_json(out_dir / "status.json", {"status": "complete"})
+    return result
+
+
+def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path) -> dict:
+    series = simulate(inputs, prices, record_grid=True)
+    write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
+    result = summary(series, inputs, meta, prices.gpu_hour_value_krw)
+    write_json(out_dir / "summary.json", result)
+    return result
+
+
+def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
+                    meta: dict, out_dir: Path) -> dict:
+    mc = cfg.mc
+    results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
+                               scheduler=mc.scheduler, chunk_size=mc.chunk_size,
+                               prices=prices)
+    causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
+    ds = ensemble_dataset(results, inputs, causes)
+    write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
+    result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw)
+    write_json(out_dir / "summary.json", result)
+    return result
+
+
+def _write_figures_and_report(cfg: SimConfig, inputs: Inputs, out_dir: Path) -> None:
+    data_dir, scenario_dir = cfg.resolved_data_dir(), cfg.resolved_scenario_dir()
+    grid_dir = inputs.grid.grid_dir if inputs.grid else locate("grid", data_dir, scenario_dir)
+    write_figures(out_dir, places_of(inputs, grid_dir))
+    sources = {name: _sources(table_path(name, data_dir, scenario_dir, cfg.plan))
+               for name in REPORTED_TABLES}
+    write_report(out_dir, sources)
+
+
+def _sources(path: Path) -> list[str]:
+    """Distinct `source` cells of a table, in first-seen order."""
+    return list(dict.fromkeys(r["source"] for r in read_table(path, {"source": text})))

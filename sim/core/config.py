@@ -1,0 +1,219 @@
+"""Configuration schema (Hydra structured configs) and config-level validation.
+
+The dataclasses here are the single place where config keys, their types and their defaults are
+declared; `conf/config.yaml` only layers values on top of them. Validation that needs more than a
+type runs in `__post_init__`, which OmegaConf calls on `OmegaConf.to_object(cfg)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from omegaconf import MISSING
+
+from sim.core.errors import InputError
+from sim.core.paths import CONF_DIR, DATA_DIR, SCENARIOS_DIR
+
+
+def parse_date(value: str, key: str) -> dt.date:
+    """Parse an ISO date from config key `key`, or raise one clear InputError line."""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(
+            f"config key '{key}': expected an ISO date YYYY-MM-DD, got {value!r}") from None
+
+
+@dataclass
+class RolloutConfig:
+    """Site-level rollout rules shared by all sites."""
+
+    #: Days from install complete to online (acceptance test and burn-in) [EST]: government 13k
+    #: arrived Dec 2025, installed within the month, allocated from ~Mar 2026 (korea.md §6.1):
+    #: ~2 months after install, of which we count 30 days of burn-in and acceptance.
+    burn_in_days: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not self.burn_in_days >= 0:
+            raise InputError(
+                f"config key 'rollout.burn_in_days': expected >= 0 days, got {self.burn_in_days}"
+            )
+
+
+def _spec(**kwargs: Any):
+    return field(default_factory=lambda: dict(kwargs))
+
+
+@dataclass
+class UncertaintyConfig:
+    """Default distribution per kind of uncertain entity (see sim/uncertainty.py).
+
+    Sources, all [EST] from korea.md: delivery slip: order->delivery 3-6 months around a 4-month
+    central value (§8) and the government's 13k service slip of ~5 months (§6.1); permits: 6-18
+    months for a hyperscale site (§1 "Build time (generic)"), i.e. 0.8-2x the tabled value;
+    construction: +3-12 months typical delays on 18-36 months (§1), Gak Sejong 6-11 months
+    late on ~20 planned (§6.2); reinforcement: Korean grid projects late by 5 months
+    (Bukdangjin-Godeok stage 2) to 7-12 years (345 kV lines) (§6.3), a median of 6 months and
+    a p90 of 3 years for local substations and their lines; install rate: 0.5-1.2x.
+    """
+
+    delivery_slip_days: dict[str, Any] = _spec(dist="triangular", low=-30, mode=0, high=150)
+    permit_factor: dict[str, Any] = _spec(dist="triangular", low=0.8, mode=1.0, high=2.0)
+    construction_factor: dict[str, Any] = _spec(dist="triangular", low=0.9, mode=1.0, high=1.5)
+    reinforcement_delay_days: dict[str, Any] = _spec(dist="lognormal", median=180, p90=1095)
+    install_rate_factor: dict[str, Any] = _spec(dist="triangular", low=0.5, mode=1.0, high=1.2)
+    #: Per-entity replacements, keyed by entity name, e.g.
+    #: {"reinforcement/site=busan_edc/project=Singangseo 345 kV substation": {dist: fixed, ...}}
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(StrEnum):
+    loky = "loky"
+    dask = "dask"
+
+
+@dataclass
+class MonteCarloConfig:
+    """Replications: 1 = one deterministic run at central values; N > 1 = N seeded draws."""
+
+    replications: int = 1
+    n_jobs: int = 1
+    backend: Backend = Backend.loky
+    #: Dask scheduler address (tcp://host:8786); null starts a local cluster.
+    scheduler: str | None = None
+    #: Replicates per task sent to a worker.
+    chunk_size: int = 50
+
+    def __post_init__(self) -> None:
+        for key in ("replications", "n_jobs", "chunk_size"):
+            if getattr(self, key) < 1:
+                raise InputError(f"config key 'mc.{key}': expected a whole number >= 1, got "
+                                 f"{getattr(self, key)}")
+
+
+@dataclass
+class AssessmentConfig:
+    """KEPCO grid impact assessment for loads >= 10 MW (korea.md §2.5, §2.6, §8)."""
+
+    enabled: bool = True
+    #: contracted load that triggers an assessment (Distributed Energy Act, 2024-06-14)
+    threshold_mw: float = 10.0
+    #: approval probability per attempt [EST] korea.md §8 (Sep 2025 pilot: capital region
+    #: 36 % approved; elsewhere 85 %, rounded down to 0.75 for the small sample)
+    approval_capital_region: float = 0.35
+    approval_elsewhere: float = 0.75
+    #: [EST] korea.md §8 / §2.4: ~6 months, 3-12+ (a 40 MW Seoul request waited 8+ months)
+    duration_days: dict[str, Any] = _spec(dist="lognormal", median=180, p90=365)
+
+    def __post_init__(self) -> None:
+        for key in ("approval_capital_region", "approval_elsewhere"):
+            if not 0 <= getattr(self, key) <= 1:
+                raise InputError(f"config key 'grid.assessment.{key}': expected a probability "
+                                 f"between 0 and 1, got {getattr(self, key)}")
+        if not self.threshold_mw >= 0:
+            raise InputError("config key 'grid.assessment.threshold_mw': expected >= 0, got "
+                             f"{self.threshold_mw}")
+
+
+@dataclass
+class GridConfig:
+    """The national backbone check (sim/backbone.py) and KEPCO's assessment gate."""
+
+    enabled: bool = True
+    #: N-1 security (every single line outage) rather than N-0 only
+    n1: bool = True
+    #: extra delay added to every HVDC project's planned date (what-if), years
+    hvdc_delay_years: float = 0.0
+    assessment: AssessmentConfig = field(default_factory=AssessmentConfig)
+
+
+@dataclass
+class EnergyConfig:
+    """Prices; null = the default in sim/data/energy.csv (tariff 185 KRW/kWh [EST] from
+    korea.md §5; an idle GPU-hour valued at 4,260 KRW = $3.00 [EST], see energy.csv)."""
+
+    tariff_krw_per_kwh: float | None = None
+    gpu_hour_value_krw: float | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("tariff_krw_per_kwh", "gpu_hour_value_krw"):
+            value = getattr(self, key)
+            if value is not None and not value >= 0:
+                raise InputError(f"config key 'energy.{key}': expected a number >= 0 or null, "
+                                 f"got {value}")
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides result.nc and summary.json."""
+
+    figures: bool = True
+    console_table: bool = True
+
+
+@dataclass
+class SimConfig:
+    """Top-level config of one run (one scenario, one seed)."""
+
+    scenario: str = MISSING
+    title: str = ""
+    seed: int = 0
+    #: Simulation day 0 (the day after the APEC announcement month began).
+    start: str = "2025-11-01"
+    horizon_end: str = "2035-12-31"
+    #: Directory with the embedded data tables; null = the package's `sim/data`.
+    data_dir: str | None = None
+    #: Directory of the scenario's tables; null = `<scenarios>/<scenario>`.
+    scenario_dir: str | None = None
+    #: Siting plan: null = `<scenario_dir>/plan.csv`; NAME = `<scenario_dir>/plans/NAME.csv`.
+    plan: str | None = None
+    #: What-if edits of the plan without writing files: GPUs moved between sites, e.g.
+    #: moves=[{owner: hyundai, from_site: hyundai_saemangeum, to_site: sk_aws_ulsan,
+    #: gpus: 49968}]
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
+    mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)
+    energy: EnergyConfig = field(default_factory=EnergyConfig)
+    grid: GridConfig = field(default_factory=GridConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def __post_init__(self) -> None:
+        if self.seed < 0:
+            raise InputError(f"config key 'seed': expected a whole number >= 0, got {self.seed}")
+        start = parse_date(self.start, "start")
+        end = parse_date(self.horizon_end, "horizon_end")
+        if end <= start:
+            raise InputError(
+                f"config key 'horizon_end': expected a date after start {start}, got {end}"
+            )
+
+    @property
+    def start_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.start)
+
+    @property
+    def horizon_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.horizon_end)
+
+    def resolved_data_dir(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else DATA_DIR
+
+    def resolved_scenario_dir(self) -> Path:
+        return Path(self.scenario_dir) if self.scenario_dir else SCENARIOS_DIR / self.scenario
+
+
+def register_schemas() -> None:
+    """Register the schema so `conf/config.yaml` can extend it (`defaults: [sim_schema]`)."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+
+
+def available_scenarios() -> list[str]:
+    """Scenario names offered by `conf/scenario/*.yaml`."""
+    return sorted(p.stem for p in (CONF_DIR / "scenario").glob("*.yaml"))

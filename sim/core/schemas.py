@@ -1,0 +1,87 @@
+"""Column schemas of every table the simulator reads, with the key columns that must be unique.
+
+One place for all of them: catalog tables (sites, phases, plan, ...), the grid, cooling,
+climate and energy parameters. `read(path, name)` reads, parses and checks uniqueness.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.core import tables as t
+
+_LINE = {"line": t.text, "bus0": t.count, "bus1": t.count, "kv": t.positive_count,
+         "circuits": t.positive_count, "length_km": t.nonneg, "kind": t.text,
+         "rating_mw": t.positive, "x_pu": t.nonneg, "setpoint_mw": t.real}
+_C = t.real  # a temperature or any signed quantity in its column's unit
+
+SCHEMAS: dict[str, dict[str, t.Parser]] = {
+    "hardware.csv": {"sku": t.text, "gpus_per_unit": t.positive_count,
+                     "it_kw_per_unit": t.positive, "liquid_heat_share": t.fraction,
+                     "source": t.text},
+    "owners.csv": {"owner": t.text, "name": t.text, "allocation_gpus": t.positive_count,
+                   "source": t.text},
+    "sites.csv": {"site": t.text, "name": t.text, "lat": t.real, "lon": t.real,
+                  "province": t.text, "capital_region": t.boolean, "owners": t.name_list,
+                  "status": t.text, "climate_station": t.text, "crews": t.positive_count,
+                  "racks_per_crew_per_day": t.positive, "ultimate_it_mw": t.positive,
+                  "cooling_tech": t.optional(t.text), "design_pue": t.optional(t.at_least_one),
+                  "source": t.text},
+    "site_phases.csv": {"site": t.text, "phase": t.text, "it_mw": t.positive,
+                        "liquid_cooling_mw": t.nonneg, "air_cooling_mw": t.nonneg,
+                        "start_date": t.iso_date,
+                        "permit_days": t.nonneg, "construction_days": t.nonneg,
+                        "source": t.text},
+    "site_connections.csv": {"site": t.text, "date": t.iso_date, "capacity_mw": t.nonneg,
+                             "project": t.text, "source": t.text},
+    "site_assessments.csv": {"site": t.text, "status": t.text, "source": t.text},
+    "deliveries.csv": {"owner": t.text, "quarter": t.text, "gpus": t.count, "source": t.text},
+    "plan.csv": {"owner": t.text, "site": t.text, "sku": t.text, "gpus": t.positive_count,
+                 "source": t.text},
+    "grid/buses.csv": {"bus": t.count, "kv": t.positive_count, "lon": t.real, "lat": t.real,
+                       "province": t.text, "load_mw": t.nonneg, "gen_mw": t.nonneg,
+                       "pmax_mw": t.nonneg, "reserve_mw": t.nonneg},
+    "grid/lines.csv": _LINE,
+    "grid/projects.csv": {"project": t.text, **_LINE, "planned_date": t.iso_date,
+                          "delay_median_days": t.positive, "delay_p90_days": t.positive,
+                          "source": t.text},
+    "grid/site_buses.csv": {"site": t.text, "bus": t.count},
+    "cooling.csv": {"technology": t.text, "ambient": t.text,
+                    **{c: _C for c in ("facility_water_supply_c", "air_loop_supply_c",
+                                       "rated_ambient_c")},
+                    **{c: t.positive for c in ("loop_range_c", "chiller_carnot_eff",
+                                               "chiller_cop_max", "fan_span_c")},
+                    **{c: t.nonneg for c in ("approach_c", "condenser_lift_c", "derate_per_c",
+                                             "fan_pump_fraction", "overhead_fraction",
+                                             "ambient_spread_c", "water_l_per_kwh")},
+                    "min_capacity_fraction": t.fraction, "fan_pump_min_share": t.fraction,
+                    "pue_annual_low": t.at_least_one, "pue_annual_high": t.at_least_one,
+                    "source": t.text},
+    "climate/stations_monthly.csv": {"station": t.text, "month": t.month, "t_mean_c": _C,
+                                     "wetbulb_mean_c": _C, "sea_proxy_c": _C},
+    "climate/stations_design.csv": {"station": t.text, "design_wetbulb_c": _C,
+                                    "design_drybulb_c": _C, "design_sea_c": _C,
+                                    "annual_mean_t_c": _C},
+    "energy.csv": {"parameter": t.text, "value": t.real, "unit": t.text, "source": t.text},
+    "geo/rings": {"lon": t.real, "lat": t.real, "ring": t.text},
+}
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "hardware.csv": ("sku",), "owners.csv": ("owner",), "sites.csv": ("site",),
+    "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "date"),
+    "site_assessments.csv": ("site",),
+    "deliveries.csv": ("owner", "quarter"), "plan.csv": ("owner", "site", "sku"),
+    "grid/buses.csv": ("bus",), "grid/lines.csv": ("line",), "grid/projects.csv": ("project",),
+    "grid/site_buses.csv": ("site",), "cooling.csv": ("technology",),
+    "climate/stations_monthly.csv": ("station", "month"),
+    "climate/stations_design.csv": ("station",), "energy.csv": ("parameter",),
+}
+
+
+def read(path: Path, name: str) -> list[dict[str, Any]]:
+    """Rows of table `name` (a key of SCHEMAS) read from `path`, keys checked unique."""
+    rows = t.read_table(path, SCHEMAS[name])
+    if name in KEYS:
+        t.unique(path, rows, *KEYS[name])
+    return rows

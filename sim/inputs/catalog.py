@@ -1,0 +1,148 @@
+"""Typed inputs of a run: embedded data tables and scenario tables, loaded and cross-checked.
+
+A scenario directory holds `plan.csv` and `deliveries.csv` and may hold any embedded table
+(`sites.csv`, `site_phases.csv`, ...) to replace the default one for that scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from sim.core import schemas
+from sim.core.config import GridConfig
+from sim.core.errors import InputError
+from sim.core.paths import locate
+from sim.inputs.checks import check_references
+from sim.inputs.gridsetup import assessment_requests, grid_setup
+from sim.inputs.moves import apply_moves
+from sim.inputs.plant import build_plants
+from sim.inputs.records import (
+    ConnectionStep,
+    Delivery,
+    Inputs,
+    Owner,
+    Phase,
+    PlanRow,
+    Site,
+    Sku,
+)
+
+TABLES = ("hardware.csv", "owners.csv", "sites.csv", "site_phases.csv", "site_connections.csv",
+          "deliveries.csv", "plan.csv")
+SCENARIO_ONLY = ("deliveries.csv", "plan.csv")
+
+
+def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None = None) -> Path:
+    """The scenario's own copy of a table if it has one, else the data directory's, else the
+    embedded default; the plan and deliveries always come from the scenario."""
+    if name == "plan.csv" and plan:
+        return scenario_dir / "plans" / f"{plan}.csv"
+    if name in SCENARIO_ONLY:
+        return scenario_dir / name
+    return locate(name, data_dir, scenario_dir)
+
+
+def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
+                burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
+                moves: list[dict] | None = None) -> Inputs:
+    """Load, type and cross-check every table of a run.
+
+    `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
+    what-ifs an owner may use a site that sites.csv does not list for it (a warning).
+    """
+    paths = _paths(data_dir, scenario_dir, plan)
+    inputs = _records({name: schemas.read(paths[name], name) for name in TABLES}, paths,
+                      start, horizon_end, burn_in_days)
+    if moves:
+        inputs = replace(inputs, plan=apply_moves(inputs, moves))
+    check_references(inputs, paths, strict_owners=not (plan or moves))
+    inputs = replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
+                                                 paths["sites.csv"]))
+    if grid is not None and grid.enabled:
+        inputs = replace(inputs, grid=grid_setup(inputs, data_dir, scenario_dir, grid))
+    if grid is not None and grid.assessment.enabled:
+        path = locate("site_assessments.csv", data_dir, scenario_dir)
+        inputs = replace(inputs, assessment_requests=assessment_requests(inputs, path, grid))
+    return inputs
+
+
+def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Path]:
+    if not scenario_dir.is_dir():
+        raise InputError(f"{scenario_dir}: scenario directory not found")
+    paths = {name: table_path(name, data_dir, scenario_dir, plan) for name in TABLES}
+    if plan and not paths["plan.csv"].is_file():
+        found = sorted(p.stem for p in (scenario_dir / "plans").glob("*.csv"))
+        raise InputError(f"config key 'plan': {paths['plan.csv']} not found (plans of this "
+                         f"scenario: {', '.join(found) or 'none'})")
+    return paths
+
+
+def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
+             horizon_end: dt.date, burn_in_days: float) -> Inputs:
+    """Typed records of the tables (plants, grid and assessment come later)."""
+    horizon_days = float((horizon_end - start).days)
+
+    def day(date: dt.date) -> float:
+        return float((date - start).days)
+
+    return Inputs(
+        start=start, horizon_days=horizon_days,
+        skus={r["sku"]: Sku(r["sku"], r["gpus_per_unit"], r["it_kw_per_unit"],
+                            r["liquid_heat_share"]) for r in raw["hardware.csv"]},
+        owners={r["owner"]: Owner(r["owner"], r["name"], r["allocation_gpus"])
+                for r in raw["owners.csv"]},
+        sites={r["site"]: Site(**{k: r[k] for k in Site.__dataclass_fields__})
+               for r in raw["sites.csv"]},
+        phases=tuple(Phase(r["site"], r["phase"], r["it_mw"], r["liquid_cooling_mw"],
+                           r["air_cooling_mw"], day(r["start_date"]), r["permit_days"],
+                           r["construction_days"]) for r in raw["site_phases.csv"]),
+        connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"])),
+                                         r["capacity_mw"], r["project"])
+                          for r in raw["site_connections.csv"]),
+        deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start,
+                               horizon_days),
+        plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])
+                   for r in raw["plan.csv"]),
+        burn_in_days=burn_in_days, plants={})
+
+
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def delivery_months(period: str) -> list[dt.date]:
+    """First days of the months a delivery period covers: `2026Q1` (three) or `2026-02` (one)."""
+    if match := _QUARTER.match(period):
+        year, quarter = int(match[1]), int(match[2])
+        return [dt.date(year, 3 * quarter - 2 + i, 1) for i in range(3)]
+    if (match := _MONTH.match(period)) and 1 <= int(match[2]) <= 12:
+        return [dt.date(int(match[1]), int(match[2]), 1)]
+    raise ValueError("expected a quarter like 2026Q1 or a month like 2026-02")
+
+
+def _deliveries(path: Path, rows: list[dict], start: dt.date,
+                horizon_days: float) -> tuple[Delivery, ...]:
+    """Spread each period's GPUs evenly over its months (remainder to the earliest months).
+
+    A month that began before `start` arrives on day 0 (already in the country at start).
+    """
+    out = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            months = delivery_months(row["quarter"])
+        except ValueError as err:
+            raise InputError(f"{path}: row {number}, column 'quarter': {err} "
+                             f"(got {row['quarter']!r})") from None
+        base, extra = divmod(row["gpus"], len(months))
+        for i, month in enumerate(months):
+            day = max(0.0, float((month - start).days))
+            if day > horizon_days:
+                raise InputError(f"{path}: row {number}, column 'quarter': delivery "
+                                 f"{row['quarter']} is after the horizon end")
+            gpus = base + (1 if i < extra else 0)
+            if gpus:
+                out.append(Delivery(row["owner"], day, gpus))
+    return tuple(sorted(out, key=lambda d: (d.day, d.owner)))

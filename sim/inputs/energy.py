@@ -1,0 +1,63 @@
+"""Prices and carbon parameters: the tariff, the grid emission factor's trend and the value of
+an idle GPU-hour (sim/data/energy.csv, every row sourced)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from sim.core import schemas
+from sim.core.errors import InputError
+from sim.core.paths import DATA_DIR
+
+FloatOrArray = float | np.ndarray
+
+
+@dataclass(frozen=True)
+class EnergyDefaults:
+    """Default tariff, grid-factor trend and GPU-hour value (sources in energy.csv)."""
+
+    tariff_krw_per_kwh: float
+    grid_factor_t_per_mwh: float
+    grid_factor_base_year: int
+    grid_factor_decline_per_yr: float
+    krw_per_usd: float
+    gpu_hour_value_krw: float
+
+
+@dataclass(frozen=True)
+class Prices:
+    """What a run charges: tariff, GPU-hour value and the grid-factor trend."""
+
+    tariff_krw_per_kwh: float
+    gpu_hour_value_krw: float
+    grid: EnergyDefaults
+
+
+@cache
+def load_defaults(path: Path = DATA_DIR / "energy.csv") -> EnergyDefaults:
+    """The parameter table (sim/data/energy.csv by default), read once per process."""
+    values = {row["parameter"]: row["value"] for row in schemas.read(path, "energy.csv")}
+    missing = [f.name for f in fields(EnergyDefaults) if f.name not in values]
+    if missing:
+        raise InputError(f"{path}: missing parameter row(s) {', '.join(missing)}")
+    kwargs = {f.name: values[f.name] for f in fields(EnergyDefaults)}
+    kwargs["grid_factor_base_year"] = int(kwargs["grid_factor_base_year"])
+    return EnergyDefaults(**kwargs)
+
+
+def default_prices() -> Prices:
+    defaults = load_defaults()
+    return Prices(defaults.tariff_krw_per_kwh, defaults.gpu_hour_value_krw, defaults)
+
+
+def grid_factor_t_per_mwh(year: FloatOrArray, defaults: EnergyDefaults | None = None
+                          ) -> FloatOrArray:
+    """Grid emission factor: base-year value declining geometrically per year."""
+    d = defaults or load_defaults()
+    years = np.asarray(year, dtype=float) - d.grid_factor_base_year
+    factor = d.grid_factor_t_per_mwh * (1.0 - d.grid_factor_decline_per_yr) ** years
+    return float(factor) if factor.ndim == 0 else factor

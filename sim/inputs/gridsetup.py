@@ -1,0 +1,64 @@
+"""The grid side of a run's inputs: the backbone with its dated projects, and the sites that
+must pass KEPCO's impact assessment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.core import schemas
+from sim.core.config import GridConfig
+from sim.core.errors import InputError
+from sim.core.paths import locate
+from sim.grid.grid import cached_grid
+from sim.grid.projects import read_projects
+from sim.inputs.records import AssessmentRequest, GridProject, GridSetup, Inputs
+
+
+def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
+               grid: GridConfig) -> GridSetup:
+    """The backbone of the run: buses of planned sites checked, projects dated."""
+    grid_dir = locate("grid", data_dir, scenario_dir)
+    try:
+        network = cached_grid(grid_dir)
+        projects = read_projects(grid_dir / "projects.csv")
+    except (ValueError, KeyError, OSError) as err:
+        raise InputError(f"{grid_dir}: {err}") from None
+    buses = set(network.bus_ids)
+    for site in inputs.plan_sites:
+        bus = network.bus_of_site.get(site)
+        if bus is None or bus not in buses:
+            raise InputError(f"{grid_dir / 'site_buses.csv'}: planned site {site!r} is on "
+                             f"bus {bus} which is not in the grid (buses.csv)")
+    hvdc_shift = 365.25 * grid.hvdc_delay_years
+    dated = tuple(GridProject(
+        p.project, p.line["kind"],
+        inputs.day_of(p.planned_date) + (hvdc_shift if p.line["kind"] == "hvdc" else 0.0),
+        p.delay_median_days, p.delay_p90_days, p.local_project)
+        for p in projects.values())
+    return GridSetup(grid_dir, grid.n1, dict(network.bus_of_site), dated)
+
+
+def assessment_requests(inputs: Inputs, path: Path,
+                        grid: GridConfig) -> tuple[AssessmentRequest, ...]:
+    """Sites that must still pass the impact assessment before their first load."""
+    passed = {r["site"] for r in schemas.read(path, "site_assessments.csv")
+              if r["status"] == "passed"}
+    first_start: dict[str, float] = {}
+    for phase in inputs.phases:
+        first_start[phase.site] = min(first_start.get(phase.site, np.inf), phase.start_day)
+    out = []
+    for site in inputs.plan_sites:
+        info = inputs.sites[site]
+        peak_mw = _planned_facility_mw(inputs, site)
+        if info.status == "operating" or site in passed or peak_mw < grid.assessment.threshold_mw:
+            continue
+        p = (grid.assessment.approval_capital_region if info.capital_region
+             else grid.assessment.approval_elsewhere)
+        out.append(AssessmentRequest(site, max(0.0, first_start.get(site, 0.0)), p))
+    return tuple(out)
+
+
+def _planned_facility_mw(inputs: Inputs, site: str) -> float:
+    return inputs.planned_it_mw().get(site, 0.0) * inputs.plants[site].design_pue

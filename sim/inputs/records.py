@@ -1,0 +1,189 @@
+"""Typed records of a run's inputs: plain frozen dataclasses, no behaviour beyond derived
+fields. Days count from the run's `start`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Sku:
+    sku: str
+    gpus_per_unit: int
+    it_kw_per_unit: float
+    liquid_heat_share: float
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A site's cooling plant at its climate: PUE by month and at design, design derate."""
+
+    design_pue: float
+    monthly_pue: tuple[float, ...]   # January..December
+    liquid_fraction: float           # share of liquid nameplate available at design conditions
+    air_fraction: float
+
+
+@dataclass(frozen=True)
+class Owner:
+    owner: str
+    name: str
+    allocation_gpus: int
+
+
+@dataclass(frozen=True)
+class Site:
+    site: str
+    name: str
+    lat: float
+    lon: float
+    province: str
+    capital_region: bool
+    owners: tuple[str, ...]
+    status: str
+    climate_station: str
+    crews: int
+    racks_per_crew_per_day: float
+    ultimate_it_mw: float
+    #: cooling technology (cooling.csv) whose model gives PUE and derate; None: a stated PUE
+    cooling_tech: str | None
+    #: stated design PUE, used only when no cooling technology is given
+    design_pue: float | None
+
+
+@dataclass(frozen=True)
+class Phase:
+    site: str
+    phase: str
+    it_mw: float
+    #: nameplate heat rejection of the liquid (DLC) loop and of the air side, MW of heat
+    liquid_cooling_mw: float
+    air_cooling_mw: float
+    start_day: float
+    permit_days: float
+    construction_days: float
+
+    @property
+    def ready_day(self) -> float:
+        return max(0.0, self.start_day + self.permit_days + self.construction_days)
+
+
+@dataclass(frozen=True)
+class ConnectionStep:
+    site: str
+    day: float
+    capacity_mw: float
+    project: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    owner: str
+    day: float
+    gpus: int
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    owner: str
+    site: str
+    sku: str
+    gpus: int
+
+
+@dataclass(frozen=True)
+class GridProject:
+    """A dated grid project: completes on `day` (planned, or after its drawn delay)."""
+
+    project: str
+    kind: str
+    day: float
+    delay_median_days: float
+    delay_p90_days: float
+    #: name of the site connection step this project also brings (site_connections.csv)
+    local_project: str
+
+
+@dataclass(frozen=True)
+class GridSetup:
+    """What a replication needs to build its backbone check (plain data, picklable)."""
+
+    grid_dir: Path
+    n1: bool
+    site_bus: dict[str, int]
+    projects: tuple[GridProject, ...]
+
+
+@dataclass(frozen=True)
+class AssessmentRequest:
+    """A site that must pass: when it applies and its approval probability per attempt."""
+
+    site: str
+    apply_day: float
+    approval_probability: float
+
+
+@dataclass(frozen=True)
+class Application:
+    site: str
+    apply_day: float
+    duration_days: float
+    approval_probability: float
+    #: uniform(0, 1) draw; the attempt count is its geometric inverse
+    u: float
+    #: days on which a rejected site may reapply (reinforcements, grid projects), sorted
+    reapply_days: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything one replication needs, in days from `start`."""
+
+    start: dt.date
+    horizon_days: float
+    skus: dict[str, Sku]
+    owners: dict[str, Owner]
+    sites: dict[str, Site]
+    phases: tuple[Phase, ...]
+    connections: tuple[ConnectionStep, ...]
+    deliveries: tuple[Delivery, ...]
+    plan: tuple[PlanRow, ...]
+    burn_in_days: float
+    plants: dict[str, Plant]
+    #: the national backbone check, or None to check local connections only
+    grid: GridSetup | None = None
+    #: sites that must pass KEPCO's impact assessment; drawn into `applications`
+    assessment_requests: tuple[AssessmentRequest, ...] = ()
+    applications: tuple[Application, ...] = ()
+
+    @property
+    def target_gpus(self) -> int:
+        return sum(row.gpus for row in self.plan)
+
+    def planned_gpus(self, owner: str | None = None, site: str | None = None) -> int:
+        """GPUs the plan puts with `owner` and/or at `site` (all of them if neither)."""
+        return sum(row.gpus for row in self.plan
+                   if owner in (None, row.owner) and site in (None, row.site))
+
+    def planned_it_mw(self) -> dict[str, float]:
+        """IT MW the plan puts at each site."""
+        out: dict[str, float] = defaultdict(float)
+        for row in self.plan:
+            sku = self.skus[row.sku]
+            out[row.site] += row.gpus * sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
+        return dict(out)
+
+    @property
+    def plan_sites(self) -> list[str]:
+        """Sites that receive GPUs, in sites-table order."""
+        used = {row.site for row in self.plan}
+        return [s for s in self.sites if s in used]
+
+    def day_of(self, date: dt.date) -> float:
+        return float((date - self.start).days)
+
+    def date_of(self, day: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))

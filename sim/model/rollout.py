@@ -1,0 +1,284 @@
+"""One replication of the rollout as a SimPy discrete-event model.
+
+Flow of a rack block: delivered to its planned site -> waits in the site queue (FIFO by arrival,
+then plan-row order) -> the site gate energises as many racks of the head block as space,
+cooling and every power check allow, reserving them atomically -> install crews install them ->
+burn-in -> online. Capacities change only at scheduled events (phase completions, connection
+steps, grid projects), each of which wakes the gate: there is no polling.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import simpy
+
+from sim.core.causes import BURN_IN, COOLING, INSTALL, LOCAL_POWER, POWER, SPACE
+from sim.inputs.records import Inputs, PlanRow, Plant
+from sim.model.assessment import Assessment
+from sim.model.backbone import Backbone
+from sim.model.crews import CrewPool
+from sim.model.power import LocalConnection, PowerCheck, units_within
+
+#: SimPy runs same-day events in priority order (URGENT 0, NORMAL 1): samples come last.
+SAMPLE_PRIORITY = 2
+
+
+class _LateTimeout(simpy.Event):
+    """A timeout processed after every other event of its day.
+
+    SimPy has no public way to give a timeout a priority: `simpy.Timeout` marks itself
+    triggered (`_ok`, `_value`) and calls the public `Environment.schedule` with NORMAL
+    priority. This does the same with SAMPLE_PRIORITY.
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok, self._value = True, None
+        env.schedule(self, priority=SAMPLE_PRIORITY, delay=delay)
+
+
+@dataclass
+class Block:
+    """Racks of one SKU for one owner at one site that arrived together."""
+
+    owner: str
+    site: str
+    units: int
+    gpus_per_unit: int
+    unit_it_mw: float
+    arrival_day: float
+    liquid_share: float = 0.0
+
+
+@dataclass
+class UnitsEnergised:
+    """Racks of a block that passed the gate together, with each rack's energised day."""
+
+    owner: str
+    site: str
+    gpus_per_unit: int
+    unit_it_mw: float
+    arrival_day: float
+    admit_day: float
+    energised_day: np.ndarray
+
+
+@dataclass
+class SiteState:
+    crews: CrewPool
+    plant: Plant
+    it_capacity_mw: float = 0.0
+    #: heat rejection available at summer design conditions, MW of heat
+    liquid_capacity_mw: float = 0.0
+    air_capacity_mw: float = 0.0
+    it_used_mw: float = 0.0
+    liquid_used_mw: float = 0.0
+    air_used_mw: float = 0.0
+    queue: deque[Block] = field(default_factory=deque)
+    #: (day, causes failing for the head block); empty tuple when nothing waits.
+    timeline: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+
+
+@dataclass
+class RunLog:
+    """Raw outcome of one replication; `sim.results` turns it into series and summaries."""
+
+    causes: tuple[str, ...]
+    energised: list[UnitsEnergised] = field(default_factory=list)
+    waiting: list[Block] = field(default_factory=list)
+    arrivals: list[Block] = field(default_factory=list)
+    capacity_steps: list[tuple[str, str, float, float]] = field(default_factory=list)
+    timelines: dict[str, list[tuple[float, tuple[str, ...]]]] = field(default_factory=dict)
+    #: monthly backbone samples (day, line ids, loading, headroom per site) when recorded
+    grid_samples: list[tuple[float, list[str], np.ndarray, np.ndarray]] = field(
+        default_factory=list)
+    binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Rollout:
+    """Build with inputs (already drawn, for Monte Carlo) and power checks, then `run()`."""
+
+    def __init__(self, inputs: Inputs, power_checks: list[PowerCheck] | None = None,
+                 sample_days: np.ndarray | None = None):
+        """`sample_days`: days on which to record the backbone state (single runs)."""
+        self.inputs = inputs
+        self.env = simpy.Environment()
+        self.power_checks = power_checks or default_power_checks(inputs)
+        self.sample_days = sample_days
+        power_causes = tuple(c for check in self.power_checks for c in check.causes)
+        self.log = RunLog(causes=(SPACE, *power_causes, COOLING, INSTALL, BURN_IN))
+        self.sites = {
+            name: SiteState(CrewPool(s.crews, s.racks_per_crew_per_day), inputs.plants[name])
+            for name, s in inputs.sites.items()
+        }
+
+    # -- scheduling -------------------------------------------------------------------------
+    def _at(self, day: float, site: str | None, action) -> None:
+        """Run `action` at `day`, then wake the gate of `site` (all sites if None)."""
+        event = self.env.timeout(max(0.0, day))
+
+        def fire(_event: simpy.Event) -> None:
+            action()
+            for name in [site] if site else list(self.sites):
+                self._try_admit(name)
+
+        event.callbacks.append(fire)
+
+    def _schedule(self) -> None:
+        for phase in self.inputs.phases:
+            self._at(phase.ready_day, phase.site, self._phase_builder(phase))
+        for check in self.power_checks:
+            for day, site, action in check.actions():
+                self._at(day, site, action)
+        for block in split_deliveries(self.inputs):
+            self._at(block.arrival_day, block.site, self._arriver(block))
+        samplers = [c for c in self.power_checks if hasattr(c, "sample")]
+        if samplers and self.sample_days is not None:
+            for day in self.sample_days:
+                self._sample_at(day, samplers[0])
+
+    def _sample_at(self, day: float, backbone) -> None:
+        """Record the backbone after everything else that happens on `day` (low priority)."""
+        event = _LateTimeout(self.env, max(0.0, day))
+        sites = list(self.sites)
+        event.callbacks.append(
+            lambda _e: self.log.grid_samples.append((day, *backbone.sample(sites))))
+
+    def _phase_builder(self, phase):
+        def build() -> None:
+            state = self.sites[phase.site]
+            state.it_capacity_mw += phase.it_mw
+            state.liquid_capacity_mw += phase.liquid_cooling_mw * state.plant.liquid_fraction
+            state.air_capacity_mw += phase.air_cooling_mw * state.plant.air_fraction
+            now = self.env.now
+            self.log.capacity_steps.append((phase.site, "it", now, state.it_capacity_mw))
+            self.log.capacity_steps.append((phase.site, "cooling", now,
+                                            state.liquid_capacity_mw + state.air_capacity_mw))
+        return build
+
+    def _arriver(self, block: Block):
+        def arrive() -> None:
+            self.sites[block.site].queue.append(replace(block))
+            self.log.arrivals.append(block)
+        return arrive
+
+    # -- the gate ---------------------------------------------------------------------------
+    def _try_admit(self, site: str) -> None:
+        """Energise racks from the head of the site queue while every limit allows."""
+        state = self.sites[site]
+        failing: tuple[str, ...] = ()
+        while state.queue:
+            block = state.queue[0]
+            limits = self._limits(site, state, block)
+            admitted = min(block.units, *limits.values())
+            if admitted:
+                self._admit(site, state, block, admitted)
+            if admitted < block.units:
+                block.units -= admitted
+                failing = tuple(c for c, k in limits.items() if k < block.units + admitted)
+                break
+            state.queue.popleft()
+        if not state.timeline or state.timeline[-1][1] != failing:
+            state.timeline.append((self.env.now, failing))
+
+    def _limits(self, site: str, state: SiteState, block: Block) -> dict[str, int]:
+        unit, n = block.unit_it_mw, block.units
+        liquid, air = unit * block.liquid_share, unit * (1.0 - block.liquid_share)
+        limits = {
+            SPACE: units_within(state.it_capacity_mw - state.it_used_mw, unit, n),
+            COOLING: min(
+                units_within(state.liquid_capacity_mw - state.liquid_used_mw, liquid, n),
+                units_within(state.air_capacity_mw - state.air_used_mw, air, n)),
+        }
+        facility_mw = unit * state.plant.design_pue
+        for check in self.power_checks:
+            limits.update(check.max_units(site, facility_mw, block.units))
+        return limits
+
+    def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
+        it_mw = units * block.unit_it_mw
+        state.it_used_mw += it_mw
+        state.liquid_used_mw += it_mw * block.liquid_share
+        state.air_used_mw += it_mw * (1.0 - block.liquid_share)
+        for check in self.power_checks:
+            check.commit(site, it_mw * state.plant.design_pue)
+        now = self.env.now
+        self.log.energised.append(UnitsEnergised(
+            block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,
+            state.crews.install(now, units)))
+
+    # -- run --------------------------------------------------------------------------------
+    def run(self) -> RunLog:
+        self._schedule()
+        self.env.run(until=self.inputs.horizon_days + 1e-9)
+        for name, state in self.sites.items():
+            self.log.waiting.extend(state.queue)
+            self.log.timelines[name] = state.timeline
+        for check in self.power_checks:
+            self.log.capacity_steps.extend(
+                (site, "power", day, mw) for site, day, mw in getattr(check, "history", ()))
+            for site, counts in getattr(check, "binding_lines", {}).items():
+                self.log.binding_lines[site] = dict(counts)
+        return self.log
+
+
+def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
+    """The local connection, plus the backbone and the assessment gate when the inputs have
+    them (the local cause is then called `local_power`)."""
+    extra: list[PowerCheck] = []
+    if inputs.grid is not None:
+        extra.append(Backbone(inputs.grid))
+    if inputs.applications:
+        extra.append(Assessment(inputs.applications))
+    local = LocalConnection(inputs.connections, LOCAL_POWER if extra else POWER)
+    return [local, *extra]
+
+
+def split_deliveries(inputs: Inputs) -> list[Block]:
+    """Turn owner deliveries into rack blocks per plan row.
+
+    Each owner's GPUs fill its plan rows in row order. GPUs become whole units (racks or
+    servers) as soon as enough have arrived for the row; a row's last unit may be partial.
+    """
+    rows: dict[str, list[PlanRow]] = {}
+    for row in inputs.plan:
+        rows.setdefault(row.owner, []).append(row)
+    cursor = {owner: 0 for owner in rows}
+    filled = [0] * len(inputs.plan)
+    emitted = [0] * len(inputs.plan)
+    index = {id(row): i for i, row in enumerate(inputs.plan)}
+    blocks: list[Block] = []
+    for delivery in inputs.deliveries:
+        left = delivery.gpus
+        owner_rows = rows.get(delivery.owner, [])
+        while left and cursor[delivery.owner] < len(owner_rows):
+            row = owner_rows[cursor[delivery.owner]]
+            i = index[id(row)]
+            take = min(left, row.gpus - filled[i])
+            filled[i] += take
+            left -= take
+            blocks.extend(_row_blocks(inputs, row, filled[i], emitted, i, delivery.day))
+            if filled[i] == row.gpus:
+                cursor[delivery.owner] += 1
+    return blocks
+
+
+def _row_blocks(inputs: Inputs, row: PlanRow, filled: int, emitted: list[int], i: int,
+                day: float) -> list[Block]:
+    sku = inputs.skus[row.sku]
+    per = sku.gpus_per_unit
+    gpu_mw = sku.it_kw_per_unit / per / 1000.0
+    full = filled // per
+    share = sku.liquid_heat_share
+    blocks = []
+    if full > emitted[i]:
+        blocks.append(Block(row.owner, row.site, full - emitted[i], per, per * gpu_mw, day,
+                            share))
+        emitted[i] = full
+    remainder = filled - full * per
+    if filled == row.gpus and remainder:
+        blocks.append(Block(row.owner, row.site, 1, remainder, remainder * gpu_mw, day, share))
+    return blocks

@@ -1,0 +1,117 @@
+"""Outputs of a Monte Carlo run: a `replicate` dimension on the series, P10/P50/P90 dates and
+the probability of full operation by the end of each year."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.inputs.records import Inputs
+from sim.outputs.variables import VARIABLES, iso, time_coord
+from sim.results.accounting import annual_totals, idle_value_krw_bn
+from sim.results.montecarlo import ReplicateResult, who_of
+from sim.results.percentiles import prob_by, quantiles
+from sim.results.series import MILESTONES_PCT, month_days
+from sim.results.waits import binding_constraint
+
+QS = (0.1, 0.5, 0.9)
+
+
+def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: list[str]):
+    """All replicates' series, stacked along `replicate`."""
+    import xarray as xr  # lazy: a run that writes nothing never pays for xarray
+
+    times = time_coord(inputs, month_days(inputs))
+    data_vars = {}
+    for name in results[0].arrays:
+        dims, units, long_name = VARIABLES[name]
+        stacked = np.stack([r.arrays[name] for r in results])
+        data_vars[name] = (("replicate", *dims), stacked,
+                           {"units": units, "long_name": long_name})
+    data_vars["full_operation_day"] = (
+        ("replicate", "site"), np.stack([r.site_full_day for r in results]),
+        {"units": "day", "long_name": "day after the run's start when all planned GPUs of the "
+         "site are online (NaN: not by the horizon)"})
+    ds = xr.Dataset(data_vars, coords={
+        "replicate": [r.replicate for r in results], "time": times, "site": list(inputs.sites),
+        "owner": list(inputs.owners), "cause": causes})
+    return ds
+
+
+def _dates(inputs: Inputs, days: np.ndarray) -> dict[str, str | None]:
+    q = quantiles(days, QS)
+    return {f"p{round(x * 100)}": (None if not np.isfinite(v) else iso(inputs, float(v)))
+            for x, v in zip(QS, q, strict=True)}
+
+
+def milestones(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    days = np.stack([r.milestone_days for r in results])    # rep x who x pct
+    return {who: {str(p): _dates(inputs, days[:, i, k]) for k, p in enumerate(MILESTONES_PCT)}
+            for i, who in enumerate(who_of(inputs))}
+
+
+def probability_full_by_year(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    """P(100 % online by 31 Dec of each year) for the total and each owner."""
+    full = np.stack([r.milestone_days for r in results])[:, :, -1]    # rep x who
+    years = range(inputs.start.year, inputs.date_of(inputs.horizon_days).year + 1)
+    deadlines = np.array([inputs.day_of(dt.date(y, 12, 31)) for y in years])
+    return {who: {str(y): float(p) for y, p in zip(years, prob_by(full[:, i], deadlines),
+                                                    strict=True)}
+            for i, who in enumerate(who_of(inputs))}
+
+
+def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    online = np.stack([r.online_at_horizon for r in results])
+    return {who: {f"p{int(x * 100)}": int(v) for x, v in
+                  zip(QS, np.quantile(online[:, i], QS, method="lower"), strict=True)}
+            for i, who in enumerate(who_of(inputs))}
+
+
+def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> dict:
+    waits = np.stack([r.arrays["wait_days"] for r in results]).mean(axis=0).sum(axis=1)
+    full = np.stack([r.site_full_day for r in results])
+    out = {}
+    for j, site in enumerate(inputs.sites):
+        planned = inputs.planned_gpus(site=site)
+        if not planned:
+            continue
+        out[site] = {
+            "gpus_planned": planned,
+            "full_operation": _dates(inputs, np.nan_to_num(full[:, j], nan=np.inf)),
+            "binding_constraint": binding_constraint(dict(zip(causes, waits[j], strict=True))),
+            "wait_rack_days_mean": {c: round(float(w), 3) for c, w in
+                                    zip(causes, waits[j], strict=True)},
+        }
+    return out
+
+
+def energy(results: list[ReplicateResult], inputs: Inputs, gpu_hour_value_krw: float) -> dict:
+    """Replicate means of annual energy, cost and emissions, and of idle GPU-months."""
+    years = np.array([inputs.date_of(d).year for d in month_days(inputs)])
+    mean = {k: np.stack([r.arrays[k] for r in results]).mean(axis=0)
+            for k in ("energy_mwh", "cost_krw", "emissions_tco2", "idle_gpu_months")}
+    annual = annual_totals(years, mean["energy_mwh"], mean["cost_krw"],
+                           mean["emissions_tco2"])
+    idle = mean["idle_gpu_months"].sum(axis=0)
+    return {"annual_mean": annual,
+            "idle_gpu_months_mean": {o: round(float(v), 1)
+                                     for o, v in zip(inputs.owners, idle, strict=True)},
+            "idle_value_krw_bn_mean": idle_value_krw_bn(idle, gpu_hour_value_krw),
+            "gpu_hour_value_krw": gpu_hour_value_krw}
+
+
+def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: list[str],
+                     meta: dict, gpu_hour_value_krw: float) -> dict:
+    return {
+        **meta,
+        "replications": len(results),
+        "start": inputs.start.isoformat(),
+        "horizon_end": iso(inputs, inputs.horizon_days),
+        "target_gpus": inputs.target_gpus,
+        "milestones": milestones(results, inputs),
+        "probability_full_by_year": probability_full_by_year(results, inputs),
+        "online_at_horizon": online_at_horizon(results, inputs),
+        "sites": sites(results, inputs, causes),
+        "energy": energy(results, inputs, gpu_hour_value_krw),
+    }

@@ -1,0 +1,41 @@
+"""Draw every figure of a run into its directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.outputs.figures.common import FIGURES, load_run, save
+from sim.outputs.figures.geomap import map_figure
+from sim.outputs.figures.online import gpus_online_figure
+from sim.outputs.figures.places import Places
+from sim.outputs.figures.power import power_figure
+from sim.outputs.figures.sites import sites_figure
+
+MAKERS = dict(zip(FIGURES, (gpus_online_figure, sites_figure, map_figure, power_figure),
+                  strict=True))
+
+
+def write_figures(run_dir: Path, places: Places | None = None) -> list[Path]:
+    """Write the four figures into `run_dir`; returns their paths."""
+    run = load_run(Path(run_dir), places)
+    paths = []
+    for name, make in MAKERS.items():
+        path = run.run_dir / name
+        save(make(run), path)
+        paths.append(path)
+    return paths
+
+
+def describe() -> dict[str, str]:
+    """What each figure shows (for the report's captions)."""
+    return {
+        "gpus_online.png": "GPUs online (thousands) by owner and in total; dashed: the target;"
+                           " dots: the milestone dates of summary.json.",
+        "sites.png": "Per planned site: built IT space, connection and cooling limits (MW, "
+                     "left) and the share of its planned GPUs online (green, right).",
+        "map.png": "Candidate sites sized by planned GPUs and coloured by the first month all "
+                   "their GPUs are online; transmission backbone and HVDC links.",
+        "power.png": "Left: facility load of all sites vs the planned sites' connection "
+                     "capacity. Right: each site's facility load (grey) vs its connection "
+                     "(red).",
+    }

@@ -1,0 +1,71 @@
+"""The one place that writes files: atomically (temporary file + rename), as JSON, CSV or
+NetCDF4 (h5netcdf), so a crash never leaves a half-written output."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+#: compression of every variable in ensemble and sweep files
+COMPRESSION = {"zlib": True, "complevel": 4}
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via a temporary file in the same directory, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    """Rows as CSV, atomically; None is written as an empty cell, unknown keys are dropped."""
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns or list(rows[0]),
+                                    extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    atomic_write(path, write)
+
+
+def write_json(path: Path, payload: dict) -> None:
+    write_text(path, json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def netcdf_attrs(attrs: dict) -> dict:
+    """Attributes NetCDF can hold: numbers and text as they are, anything else as JSON."""
+    return {k: (v if isinstance(v, (int, float, str)) else json.dumps(v))
+            for k, v in attrs.items()}
+
+
+def write_netcdf(ds, path: Path, attrs: dict | None = None, compress: bool = False) -> None:
+    """`ds` (encodings dropped) as NetCDF4 with `attrs` flattened; every variable compressed
+    if `compress`."""
+    ds = ds.drop_encoding()
+    if attrs is not None:
+        ds.attrs = netcdf_attrs(attrs)
+    encoding = {name: dict(COMPRESSION) for name in ds.data_vars} if compress else None
+    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))

@@ -1,0 +1,122 @@
+"""Outputs of a single (deterministic) run: the result.nc dataset and summary.json."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.inputs.records import Inputs
+from sim.outputs.variables import VARIABLES, iso, time_coord
+from sim.results.accounting import annual_totals, idle_value_krw_bn
+from sim.results.series import MILESTONES_PCT, Series, milestone_day
+from sim.results.waits import binding_constraint
+
+
+def to_dataset(series: Series, inputs: Inputs):
+    """The replication as an xarray Dataset with units and long names on every variable."""
+    import xarray as xr  # lazy: a run that writes nothing never pays for xarray
+
+    data_vars = {name: (dims, getattr(series, name), {"units": units, "long_name": long_name})
+                 for name, (dims, units, long_name) in VARIABLES.items()}
+    coords = {"time": time_coord(inputs, series.time_days), "site": series.sites,
+              "owner": series.owners, "cause": series.causes}
+    if series.binding is not None:
+        data_vars["binding"] = (("time", "site"), series.binding, {
+            "units": "1", "long_name": "limit holding the site's waiting racks at the time "
+            "(none: nothing waits)"})
+    if series.line_loading is not None:
+        coords["line"] = series.line_ids
+        data_vars["line_loading"] = (("time", "line"), series.line_loading, {
+            "units": "1", "long_name": "line flow as a fraction of rating, worst of N-0 and N-1 "
+            "(N-0 alone if grid.n1=false); NaN before the line exists"})
+        data_vars["bus_headroom_mw"] = (("time", "site"), series.bus_headroom_mw, {
+            "units": "MW", "long_name": "extra load the backbone can take at the site's bus "
+            "(N-1 if grid.n1)"})
+    return xr.Dataset(data_vars, coords=coords)
+
+
+def milestones(series: Series, inputs: Inputs) -> dict[str, dict[str, str | None]]:
+    """Dates when 25/50/90/100 % of the total and of each owner are online."""
+    out = {"total": _milestones_of(series.online_day_total, series.online_gpus_sorted,
+                                   inputs.target_gpus, inputs)}
+    order = np.argsort(series.units.online_day, kind="stable")
+    owner_of = series.units.owner[order]
+    for i, owner in enumerate(series.owners):
+        mask = owner_of == i
+        planned = inputs.planned_gpus(owner=owner)
+        out[owner] = _milestones_of(series.online_day_total[mask],
+                                    series.online_gpus_sorted[mask], planned, inputs)
+    return out
+
+
+def _milestones_of(days, gpus, target, inputs: Inputs) -> dict[str, str | None]:
+    return {str(p): iso(inputs, milestone_day(days, gpus, target * p / 100,
+                                              inputs.horizon_days))
+            for p in MILESTONES_PCT}
+
+
+def online_at(series: Series, inputs: Inputs, day: float) -> dict[str, int]:
+    done = series.units.online_day <= day
+    out = {"total": int(series.units.gpus[done].sum())}
+    for i, owner in enumerate(series.owners):
+        out[owner] = int(series.units.gpus[done & (series.units.owner == i)].sum())
+    return out
+
+
+def site_full_day(series: Series, j: int, planned: int, horizon_days: float) -> float | None:
+    """Exact day all `planned` GPUs of site `j` are online, None if not by the horizon."""
+    mask = series.units.site == j
+    order = np.argsort(series.units.online_day[mask], kind="stable")
+    return milestone_day(series.units.online_day[mask][order], series.units.gpus[mask][order],
+                         planned, horizon_days)
+
+
+def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
+    out = {}
+    done = series.units.online_day <= inputs.horizon_days
+    for j, site in enumerate(series.sites):
+        planned = inputs.planned_gpus(site=site)
+        if not planned:
+            continue
+        waits = series.wait_days[j].sum(axis=0)
+        out[site] = {
+            "gpus_planned": planned,
+            "gpus_online_at_horizon": int(series.units.gpus[done & (series.units.site == j)]
+                                          .sum()),
+            "binding_constraint": binding_constraint(dict(zip(series.causes, waits,
+                                                               strict=True))),
+            "full_operation": iso(inputs, site_full_day(series, j, planned,
+                                                        inputs.horizon_days)),
+            "wait_rack_days": {c: round(float(w), 3) for c, w in
+                               zip(series.causes, waits, strict=True)},
+            "binding_lines": sorted(series.binding_lines.get(site, {}),
+                                    key=lambda line: -series.binding_lines[site][line]),
+        }
+    return out
+
+
+def energy_summary(series: Series, inputs: Inputs, gpu_hour_value_krw: float) -> dict:
+    """Energy, cost and emissions per calendar year; idle GPU-months per owner and value."""
+    years = np.array([inputs.date_of(day).year for day in series.time_days])
+    idle = series.idle_gpu_months.sum(axis=0)
+    return {
+        "annual": annual_totals(years, series.energy_mwh, series.cost_krw,
+                                series.emissions_tco2),
+        "idle_gpu_months": {o: round(float(v), 1) for o, v in zip(series.owners, idle,
+                                                                  strict=True)},
+        "idle_value_krw_bn": idle_value_krw_bn(idle, gpu_hour_value_krw),
+        "gpu_hour_value_krw": gpu_hour_value_krw,
+    }
+
+
+def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: float) -> dict:
+    return {
+        **meta,
+        "replications": 1,
+        "start": inputs.start.isoformat(),
+        "horizon_end": iso(inputs, inputs.horizon_days),
+        "target_gpus": inputs.target_gpus,
+        "milestones": milestones(series, inputs),
+        "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
+        "sites": site_summary(series, inputs),
+        "energy": energy_summary(series, inputs, gpu_hour_value_krw),
+    }

@@ -1,0 +1,166 @@
+"""Monte Carlo replications: the same pure function run serially, on loky workers or on Dask.
+
+Draws are made up front in the parent (one array per named entity), so a replicate's result
+depends only on its own draws: identical whatever the backend, the number of workers or the
+chunking.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.inputs.energy import Prices, default_prices
+from sim.inputs.records import Inputs
+from sim.model.rollout import Rollout
+from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
+from sim.uncertainty.draws import DrawTable, apply_draws
+
+#: time-series variables kept per replicate, with their storage dtype
+ENSEMBLE_VARIABLES = {
+    "gpus_delivered": np.int32, "gpus_online": np.int32, "it_load_mw": np.float32,
+    "facility_load_mw": np.float32, "power_limit_mw": np.float32,
+    "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
+    "energy_mwh": np.float32, "cost_krw": np.float32, "emissions_tco2": np.float32,
+    "idle_gpu_months": np.float32,
+}
+
+
+@dataclass(frozen=True)
+class ReplicateResult:
+    replicate: int
+    arrays: dict[str, np.ndarray]
+    milestone_days: np.ndarray    # who x pct, NaN if not reached by the horizon
+    online_at_horizon: np.ndarray  # who
+    site_full_day: np.ndarray      # site, NaN if not all planned GPUs online by the horizon
+
+
+def who_of(inputs: Inputs) -> list[str]:
+    return ["total", *inputs.owners]
+
+
+def summarise_replicate(replicate: int, series: Series, inputs: Inputs) -> ReplicateResult:
+    units = series.units
+    order = np.argsort(units.online_day, kind="stable")
+    days, gpus, owner, site = (units.online_day[order], units.gpus[order], units.owner[order],
+                               units.site[order])
+    end = inputs.horizon_days
+    targets = [inputs.target_gpus] + [inputs.planned_gpus(owner=o) for o in inputs.owners]
+    masks = [np.ones(len(days), bool)] + [owner == i for i in range(len(inputs.owners))]
+    milestones = np.array([[_nan(milestone_day(days[m], gpus[m], target * p / 100, end))
+                            for p in MILESTONES_PCT] for m, target in zip(masks, targets,
+                                                                         strict=True)])
+    at_end = days <= end
+    online = np.array([int(gpus[m & at_end].sum()) for m in masks])
+    full = np.array([_nan(milestone_day(days[site == j], gpus[site == j],
+                                        inputs.planned_gpus(site=s), end))
+                     for j, s in enumerate(series.sites)])
+    arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
+    return ReplicateResult(replicate, arrays, milestones, online, full)
+
+
+def _nan(day: float | None) -> float:
+    return np.nan if day is None else day
+
+
+def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int],
+              prices: Prices | None = None) -> list[ReplicateResult]:
+    """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`."""
+    out = []
+    for k, r in enumerate(replicates):
+        drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
+        series = build_series(Rollout(drawn).run(), drawn, prices)
+        out.append(summarise_replicate(r, series, drawn))
+    return out
+
+
+def chunks(table: DrawTable, size: int) -> Iterator[tuple[dict[str, np.ndarray], list[int]]]:
+    for lo in range(0, table.replications, size):
+        ids = list(range(lo, min(lo + size, table.replications)))
+        yield {n: v[lo:ids[-1] + 1] for n, v in table.values.items()}, ids
+
+
+def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
+                     scheduler: str | None = None, chunk_size: int = 50,
+                     progress: bool | None = None, prices: Prices | None = None
+                     ) -> list[ReplicateResult]:
+    """All replicates of `table`, sorted by replicate index."""
+    prices = prices or default_prices()
+    tasks = [(draws, ids, prices) for draws, ids in chunks(table, chunk_size)]
+    runner = {"loky": _run_loky, "dask": _run_dask}[backend]
+    results: list[ReplicateResult] = []
+    with _progress(table.replications, progress) as advance:
+        for chunk in (_run_serial(inputs, tasks) if n_jobs == 1 and backend == "loky"
+                      else runner(inputs, tasks, n_jobs, scheduler)):
+            results.extend(chunk)
+            advance(len(chunk))
+    return sorted(results, key=lambda r: r.replicate)
+
+
+def _run_serial(inputs, tasks) -> Iterator[list[ReplicateResult]]:
+    for task in tasks:
+        yield run_chunk(inputs, *task)
+
+
+def _run_loky(inputs, tasks, n_jobs: int, _scheduler) -> Iterator[list[ReplicateResult]]:
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+    yield from parallel(delayed(run_chunk)(inputs, *task) for task in tasks)
+
+
+def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
+              ) -> Iterator[list[ReplicateResult]]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None if scheduler else LocalCluster(n_workers=n_jobs, threads_per_worker=1,
+                                                  processes=True, dashboard_address=None)
+    client = Client(scheduler or cluster)
+    try:
+        shared = client.scatter(inputs, broadcast=True)
+        futures = [client.submit(run_chunk, shared, *task, pure=False) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int, enabled: bool | None):
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.enabled:
+            return lambda _n: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                            console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("mc", total=self.total, rate="")
+
+        def advance(n: int) -> None:
+            self.bar.advance(task, n)
+            speed = self.bar.tasks[0].speed
+            self.bar.update(task, rate=f"{speed:.1f} rep/s" if speed else "")
+        return advance
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self.bar.stop()
