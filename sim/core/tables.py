@@ -27,53 +27,30 @@ def real(value: str) -> float:
     return number
 
 
-def nonneg(value: str) -> float:
+def _checked(base: Parser, ok: Callable[[Any], bool], expected: str) -> Parser:
+    """`base` followed by a range check that fails with 'expected ...'."""
+    def parse(value: str):
+        number = base(value)
+        if not ok(number):
+            raise ValueError(f"expected {expected}")
+        return number
+    return parse
+
+
+def _whole(value: str) -> int:
     number = real(value)
-    if number < 0:
-        raise ValueError("expected a number >= 0")
-    return number
-
-
-def positive(value: str) -> float:
-    number = real(value)
-    if number <= 0:
-        raise ValueError("expected a number > 0")
-    return number
-
-
-def count(value: str) -> int:
-    number = real(value)
-    if number != int(number) or number < 0:
-        raise ValueError("expected a whole number >= 0")
+    if number != int(number):
+        raise ValueError("expected a whole number")
     return int(number)
 
 
-def positive_count(value: str) -> int:
-    number = count(value)
-    if number == 0:
-        raise ValueError("expected a whole number > 0")
-    return number
-
-
-def fraction(value: str) -> float:
-    number = real(value)
-    if not 0 <= number <= 1:
-        raise ValueError("expected a fraction between 0 and 1")
-    return number
-
-
-def at_least_one(value: str) -> float:
-    number = real(value)
-    if number < 1:
-        raise ValueError("expected a number >= 1")
-    return number
-
-
-def month(value: str) -> int:
-    number = count(value)
-    if not 1 <= number <= 12:
-        raise ValueError("expected a month number 1-12")
-    return number
+nonneg = _checked(real, lambda x: x >= 0, "a number >= 0")
+positive = _checked(real, lambda x: x > 0, "a number > 0")
+fraction = _checked(real, lambda x: 0 <= x <= 1, "a fraction between 0 and 1")
+at_least_one = _checked(real, lambda x: x >= 1, "a number >= 1")
+count = _checked(_whole, lambda x: x >= 0, "a whole number >= 0")
+positive_count = _checked(_whole, lambda x: x > 0, "a whole number > 0")
+month = _checked(_whole, lambda x: 1 <= x <= 12, "a month number 1-12")
 
 
 def optional(parser: Parser) -> Parser:
