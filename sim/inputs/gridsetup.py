@@ -23,6 +23,8 @@ def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
     try:
         network = cached_grid(grid_dir)
         projects = read_projects(grid_dir / "projects.csv")
+    except InputError:
+        raise
     except (ValueError, KeyError, OSError) as err:
         raise InputError(f"{grid_dir}: {err}") from None
     buses = set(network.bus_ids)
