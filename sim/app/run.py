@@ -31,7 +31,7 @@ REPORTED_TABLES = ("plan.csv", "deliveries.csv")
 def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
                        cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
-                       [dict(m) for m in cfg.moves])
+                       [dict(m) for m in cfg.moves], as_of=cfg.as_of is not None)
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:

@@ -164,6 +164,9 @@ class SimConfig:
     seed: int = 0
     #: Simulation day 0 (the day after the APEC announcement month began).
     start: str = "2025-11-01"
+    #: Start from what had happened by this date instead of from `start`: the run begins at
+    #: `as_of` from the scenario's observed_state.csv (held fixed; only later events drawn).
+    as_of: str | None = None
     horizon_end: str = "2035-12-31"
     #: Directory with the embedded data tables; null = the package's `sim/data`.
     data_dir: str | None = None
@@ -186,6 +189,8 @@ class SimConfig:
         if self.seed < 0:
             raise InputError(f"config key 'seed': expected a whole number >= 0, got {self.seed}")
         start = parse_date(self.start, "start")
+        if self.as_of is not None:
+            start = parse_date(self.as_of, "as_of")
         end = parse_date(self.horizon_end, "horizon_end")
         if end <= start:
             raise InputError(
@@ -194,7 +199,8 @@ class SimConfig:
 
     @property
     def start_date(self) -> dt.date:
-        return dt.date.fromisoformat(self.start)
+        """Day 0 of the run: `as_of` when set, else `start`."""
+        return dt.date.fromisoformat(self.as_of or self.start)
 
     @property
     def horizon_date(self) -> dt.date:

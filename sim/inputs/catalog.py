@@ -18,6 +18,7 @@ from sim.core.paths import locate
 from sim.inputs.checks import check_references
 from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.moves import apply_moves
+from sim.inputs.observed import hold_observed, read_observed
 from sim.inputs.plant import build_plants
 from sim.inputs.records import (
     ConnectionStep,
@@ -30,6 +31,7 @@ from sim.inputs.records import (
     Sku,
 )
 
+OBSERVED_TABLE = "observed_state.csv"
 TABLES = ("hardware.csv", "owners.csv", "sites.csv", "site_phases.csv", "site_connections.csv",
           "deliveries.csv", "plan.csv")
 SCENARIO_ONLY = ("deliveries.csv", "plan.csv")
@@ -47,17 +49,24 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
 
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
                 burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
-                moves: list[dict] | None = None) -> Inputs:
+                moves: list[dict] | None = None, as_of: bool = False) -> Inputs:
     """Load, type and cross-check every table of a run.
 
     `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
     what-ifs an owner may use a site that sites.csv does not list for it (a warning).
+    `as_of`: the run starts at `start` from the scenario's observed_state.csv (what had
+    happened by then, held fixed); deliveries.csv then lists only later arrivals.
     """
     paths = _paths(data_dir, scenario_dir, plan)
     inputs = _records({name: schemas.read(paths[name], name) for name in TABLES}, paths,
-                      start, horizon_end, burn_in_days)
+                      start, horizon_end, burn_in_days, as_of)
     if moves:
         inputs = replace(inputs, plan=apply_moves(inputs, moves))
+    observed_rows = None
+    if as_of:
+        observed_path = _observed_path(data_dir, scenario_dir)
+        state, observed_rows = read_observed(observed_path, inputs, start, burn_in_days)
+        inputs = replace(inputs, observed=state)
     check_references(inputs, paths, strict_owners=not (plan or moves))
     inputs = replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
                                                  paths["sites.csv"]))
@@ -66,7 +75,17 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
     if grid is not None and grid.assessment.enabled:
         path = locate("site_assessments.csv", data_dir, scenario_dir)
         inputs = replace(inputs, assessment_requests=assessment_requests(inputs, path, grid))
+    if observed_rows is not None:
+        inputs = hold_observed(observed_path, inputs, observed_rows)
     return inputs
+
+
+def _observed_path(data_dir: Path, scenario_dir: Path) -> Path:
+    path = locate(OBSERVED_TABLE, data_dir, scenario_dir)
+    if not path.is_file():
+        raise InputError(f"config key 'as_of': {scenario_dir / OBSERVED_TABLE} not found (a "
+                         "run from as_of starts from the scenario's observed state)")
+    return path
 
 
 def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Path]:
@@ -81,7 +100,7 @@ def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Pa
 
 
 def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
-             horizon_end: dt.date, burn_in_days: float) -> Inputs:
+             horizon_end: dt.date, burn_in_days: float, as_of: bool = False) -> Inputs:
     """Typed records of the tables (plants, grid and assessment come later)."""
     horizon_days = float((horizon_end - start).days)
 
@@ -103,7 +122,7 @@ def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
                                          r["capacity_mw"], r["project"])
                           for r in raw["site_connections.csv"]),
         deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start,
-                               horizon_days),
+                               horizon_days, as_of),
         plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])
                    for r in raw["plan.csv"]),
         burn_in_days=burn_in_days, plants={})
@@ -123,11 +142,12 @@ def delivery_months(period: str) -> list[dt.date]:
     raise ValueError("expected a quarter like 2026Q1 or a month like 2026-02")
 
 
-def _deliveries(path: Path, rows: list[dict], start: dt.date,
-                horizon_days: float) -> tuple[Delivery, ...]:
+def _deliveries(path: Path, rows: list[dict], start: dt.date, horizon_days: float,
+                as_of: bool = False) -> tuple[Delivery, ...]:
     """Spread each period's GPUs evenly over its months (remainder to the earliest months).
 
-    A month that began before `start` arrives on day 0 (already in the country at start).
+    A month that began before `start` arrives on day 0 (already in the country at start);
+    in a run from `as_of` (= start) that is an error: what arrived is in the observed state.
     """
     out = []
     for number, row in enumerate(rows, start=2):
@@ -136,6 +156,10 @@ def _deliveries(path: Path, rows: list[dict], start: dt.date,
         except ValueError as err:
             raise InputError(f"{path}: row {number}, column 'quarter': {err} "
                              f"(got {row['quarter']!r})") from None
+        if as_of and months[0] <= start:
+            raise InputError(f"{path}: row {number}, column 'quarter': {row['quarter']} begins "
+                             f"by as_of {start}; a run from as_of lists only later arrivals "
+                             "(what arrived by then goes in observed_state.csv)")
         base, extra = divmod(row["gpus"], len(months))
         for i, month in enumerate(months):
             day = max(0.0, float((month - start).days))

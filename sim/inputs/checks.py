@@ -58,15 +58,18 @@ def _check_totals(inputs: Inputs, paths: dict[str, Path]) -> None:
             raise InputError(f"{paths['deliveries.csv']}: unknown owner {delivery.owner!r} "
                              f"(known: {', '.join(inputs.owners)})")
         delivered[delivery.owner] += delivery.gpus
+    for gpus in (inputs.observed.arrived if inputs.observed else ()):
+        delivered[gpus.owner] += gpus.gpus
     for owner in inputs.owners.values():
         if planned[owner.owner] != owner.allocation_gpus:
             raise InputError(f"{paths['plan.csv']}: owner {owner.owner!r} plans "
                              f"{planned[owner.owner]} GPUs, expected its allocation "
                              f"{owner.allocation_gpus} (owners.csv)")
         if delivered[owner.owner] != owner.allocation_gpus:
+            observed = " with those observed delivered" if inputs.observed else ""
             raise InputError(f"{paths['deliveries.csv']}: owner {owner.owner!r} receives "
-                             f"{delivered[owner.owner]} GPUs, expected its allocation "
-                             f"{owner.allocation_gpus} (owners.csv)")
+                             f"{delivered[owner.owner]} GPUs{observed}, expected its "
+                             f"allocation {owner.allocation_gpus} (owners.csv)")
 
 
 def _check_connection_steps(inputs: Inputs, path: Path) -> None:

@@ -139,6 +139,28 @@ class Application:
 
 
 @dataclass(frozen=True)
+class ObservedGpus:
+    """GPUs of one owner observed at a site: arrived there by `day`, or installed on `day`
+    (days from the run's start, so <= 0 for what happened by `as_of`)."""
+
+    owner: str
+    site: str
+    gpus: int
+    day: float
+
+
+@dataclass(frozen=True)
+class ObservedState:
+    """What had happened by `as_of` (sim/inputs/observed.py): held fixed, never drawn."""
+
+    as_of: dt.date
+    arrived: tuple[ObservedGpus, ...] = ()
+    installed: tuple[ObservedGpus, ...] = ()
+    #: grid projects observed complete: no delay is drawn for them
+    fixed_projects: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Inputs:
     """Everything one replication needs, in days from `start`."""
 
@@ -158,6 +180,8 @@ class Inputs:
     #: sites that must pass KEPCO's impact assessment; drawn into `applications`
     assessment_requests: tuple[AssessmentRequest, ...] = ()
     applications: tuple[Application, ...] = ()
+    #: the observed state a run from `as_of` starts from (None: a run from the announcement)
+    observed: ObservedState | None = None
 
     @property
     def target_gpus(self) -> int:

@@ -20,6 +20,7 @@ from sim.inputs.records import Inputs, PlanRow, Plant
 from sim.model.assessment import Assessment
 from sim.model.backbone import Backbone
 from sim.model.crews import CrewPool
+from sim.model.initial import HeldBlock, InitialState, initial_state
 from sim.model.power import LocalConnection, PowerCheck, units_within
 
 #: SimPy runs same-day events in priority order (URGENT 0, NORMAL 1): samples come last.
@@ -128,17 +129,42 @@ class Rollout:
         event.callbacks.append(fire)
 
     def _schedule(self) -> None:
+        start = initial_state(self.inputs)
+        self._hold_observed(start)
         for phase in self.inputs.phases:
             self._at(phase.ready_day, phase.site, self._phase_builder(phase))
         for check in self.power_checks:
             for day, site, action in check.actions():
                 self._at(day, site, action)
-        for block in split_deliveries(self.inputs):
+        for block in split_deliveries(replace(self.inputs, plan=start.remaining_plan)):
             self._at(block.arrival_day, block.site, self._arriver(block))
         samplers = [c for c in self.power_checks if hasattr(c, "sample")]
         if samplers and self.sample_days is not None:
             for day in self.sample_days:
                 self._sample_at(day, samplers[0])
+
+    # -- the observed state of a run from as_of (fixed, nothing drawn) ----------------------
+    def _hold_observed(self, start: InitialState) -> None:
+        """Observed installs take their space, cooling and power now, with their observed
+        days; observed arrivals not yet installed queue at their site on day 0."""
+        for held in start.blocks:
+            block = Block(held.owner, held.site, held.units, held.gpus_per_unit,
+                          held.unit_it_mw, held.arrival_day, held.liquid_share)
+            self.log.arrivals.append(block)
+            if held.install_days:
+                self._hold_installed(held)
+            if held.units > len(held.install_days):
+                waiting = replace(block, units=held.units - len(held.install_days))
+                self._at(0.0, held.site, lambda b=waiting: self.sites[b.site].queue.append(b))
+
+    def _hold_installed(self, held: HeldBlock) -> None:
+        state = self.sites[held.site]
+        it_mw = len(held.install_days) * held.unit_it_mw
+        self._reserve(held.site, state, it_mw, held.liquid_share)
+        first = min(held.install_days)
+        self.log.energised.append(UnitsEnergised(
+            held.owner, held.site, held.gpus_per_unit, held.unit_it_mw, first, first,
+            np.asarray(held.install_days, dtype=float)))
 
     def _sample_at(self, day: float, backbone) -> None:
         """Record the backbone after everything else that happens on `day` (low priority)."""
@@ -198,13 +224,16 @@ class Rollout:
             limits.update(check.max_units(site, facility_mw, block.units))
         return limits
 
-    def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
-        it_mw = units * block.unit_it_mw
+    def _reserve(self, site: str, state: SiteState, it_mw: float, liquid_share: float) -> None:
+        """Take `it_mw` of space, cooling and (at the design PUE) power at `site`."""
         state.it_used_mw += it_mw
-        state.liquid_used_mw += it_mw * block.liquid_share
-        state.air_used_mw += it_mw * (1.0 - block.liquid_share)
+        state.liquid_used_mw += it_mw * liquid_share
+        state.air_used_mw += it_mw * (1.0 - liquid_share)
         for check in self.power_checks:
             check.commit(site, it_mw * state.plant.design_pue)
+
+    def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
+        self._reserve(site, state, units * block.unit_it_mw, block.liquid_share)
         now = self.env.now
         self.log.energised.append(UnitsEnergised(
             block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,

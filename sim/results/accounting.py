@@ -22,7 +22,7 @@ def month_ends(inputs: Inputs, starts: np.ndarray) -> np.ndarray:
     """Day each sampled month ends (the next month's first day)."""
     ends = []
     for day in starts:
-        first = inputs.date_of(day)
+        first = inputs.date_of(day).replace(day=1)
         ends.append(inputs.day_of((first + dt.timedelta(days=32)).replace(day=1)))
     return np.asarray(ends, dtype=float)
 

@@ -67,10 +67,10 @@ class Series:
 
 
 def month_days(inputs: Inputs) -> np.ndarray:
-    """Sample days: the first of every month from start to the horizon end."""
-    days, date = [], inputs.start.replace(day=1)
+    """Sample days: the start (day 0), then the first of every month to the horizon end."""
+    days, date = [0.0], inputs.start.replace(day=1)
     while (day := inputs.day_of(date)) <= inputs.horizon_days:
-        if day >= 0:
+        if day > 0:
             days.append(day)
         date = (date + dt.timedelta(days=32)).replace(day=1)
     return np.asarray(days, dtype=float)
@@ -193,10 +193,11 @@ def _counts(log: RunLog, inputs: Inputs, units: Units, sites: list[str], owners:
     n_so = len(sites) * len(owners)
     owner_index = {o: i for i, o in enumerate(owners)}
     site_index = {s: j for j, s in enumerate(sites)}
+    events = [*(inputs.observed.arrived if inputs.observed else ()), *inputs.deliveries]
     delivered = cumulative(
-        np.array([d.day for d in inputs.deliveries]),
-        np.array([d.gpus for d in inputs.deliveries], dtype=float),
-        np.array([owner_index[d.owner] for d in inputs.deliveries], dtype=int),
+        np.array([d.day for d in events]),
+        np.array([d.gpus for d in events], dtype=float),
+        np.array([owner_index[d.owner] for d in events], dtype=int),
         len(owners), time_days)
     arrived = cumulative(
         np.array([b.arrival_day for b in log.arrivals]),

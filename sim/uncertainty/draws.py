@@ -54,7 +54,9 @@ def entity_names(inputs: Inputs) -> list[str]:
               if s.day > 0 and s.project not in linked]
     names += [f"install/site={s}" for s in inputs.plan_sites]
     if inputs.grid is not None:
-        names += [f"grid_project/project={p.project}" for p in inputs.grid.projects]
+        fixed = inputs.observed.fixed_projects if inputs.observed else frozenset()
+        names += [f"grid_project/project={p.project}" for p in inputs.grid.projects
+                  if p.project not in fixed]
     for request in inputs.assessment_requests:
         names += [f"assessment_days/site={request.site}",
                   f"assessment_attempts/site={request.site}"]
@@ -145,9 +147,14 @@ def draw_table(dists: dict[str, Distribution], seed: int, replications: int) -> 
 
 
 def apply_draws(inputs: Inputs, draw: Mapping[str, float]) -> Inputs:
-    """A copy of `inputs` with one replicate's draws applied."""
+    """A copy of `inputs` with one replicate's draws applied.
+
+    In a run from `as_of`, GPUs not observed by then arrive after it: a drawn arrival day
+    earlier than day 1 becomes day 1."""
+    earliest = 1.0 if inputs.observed is not None else 0.0
     deliveries = tuple(sorted(
-        (replace(d, day=max(0.0, d.day + draw.get(f"delivery_slip/owner={d.owner}", 0.0)))
+        (replace(d, day=max(earliest,
+                            d.day + draw.get(f"delivery_slip/owner={d.owner}", 0.0)))
          for d in inputs.deliveries), key=lambda d: (d.day, d.owner)))
     phases = tuple(replace(
         p,
