@@ -1,7 +1,9 @@
-"""Back-tests against Korean history (tools/validate.py) do not regress.
+"""Back-tests against Korean history and the forecast skill (tools/validate.py) do not regress.
 
 Runs the script's check at the replication count of the committed record docs/validation.json
-(~10 s) and asserts that no back-test that passed there fails now.
+(~25 s) and asserts that no back-test that passed there fails now, no observation that was
+inside its 80 % interval falls outside, and the recorded skill is what the fixed seed and
+replication count give (docs/validation.md is current).
 """
 
 from __future__ import annotations
@@ -37,22 +39,21 @@ def validate() -> ModuleType:
 @pytest.fixture(scope="module")
 def outcome(validate):
     record = json.loads(validate.RECORD_PATH.read_text())
-    tests, found, _ = validate.check(record["replications"], diagnostics=False)
-    return record, tests, found
+    tests, found, extra = validate.check(record["replications"], diagnostics=False)
+    return record, tests, found, extra["skill"]
 
 
 def test_no_backtest_regresses(outcome):
-    _, _, found = outcome
-    assert found == []
+    assert outcome[2] == []
 
 
 def test_every_recorded_backtest_still_runs(outcome):
-    record, tests, _ = outcome
+    record, tests = outcome[:2]
     assert set(record["backtests"]) <= {t.key for t in tests}
 
 
 def test_every_failure_is_explained(outcome, validate):
-    _, tests, _ = outcome
+    tests = outcome[1]
     assert all(t.key in validate.FAILURE_NOTES for t in tests if not t.passed)
 
 
@@ -77,3 +78,20 @@ def test_backtest_tables_have_sources():
     for path in sorted((SCENARIOS_DIR / "backtest_gov13k").glob("*.csv")):
         for row in read_table(path, {}):
             assert row["source"].strip(), path.name
+
+
+# -- forecast skill of the announcement run ------------------------------------------------------
+def test_skill_scores_at_least_ten_documented_observations(validate):
+    rows = validate.skill.read_observations()
+    scored = [o for o in rows if o.quantity != "none"]
+    assert len(scored) >= 10
+    assert all(o.date > validate.skill.START for o in scored)
+    for o in scored:
+        assert o.label in ("calibration", "validation"), o.obs_id
+        assert o.source.strip() and o.depends_on.strip(), o.obs_id
+        assert o.quantity in validate.skill.QUANTITIES, o.obs_id
+
+
+def test_skill_record_is_reproduced_at_its_seed_and_count(outcome, validate):
+    record, scored = outcome[0], outcome[3]
+    assert validate.skill.record(scored) == record["forecast_skill"]

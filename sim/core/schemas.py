@@ -46,7 +46,8 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                            "unit": t.text, "date": t.iso_date, "source": t.text},
     #: observations a forecast is scored against (tools/validate.py, forecast skill)
     "observations.csv": {"obs_id": t.text, "quantity": t.text, "site": t.text,
-                         "owner": t.text, "date_observed": t.iso_date, "value": t.text,
+                         "owner": t.text, "item": t.text, "date_observed": t.iso_date,
+                         "value": t.text,
                          "unit": t.text, "label": t.text, "depends_on": t.text,
                          "source": t.text},
     "grid/buses.csv": {"bus": t.count, "kv": t.positive_count, "lon": t.real, "lat": t.real,
