@@ -136,15 +136,18 @@ def grid_series(log: RunLog, time_days: np.ndarray, n_sites: int
 
 
 def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]) -> np.ndarray:
+    """GPU-months between arrival and online per site x owner, counted from the run's start
+    (in a run from as_of, time idle before as_of is history, not counted)."""
     out = np.zeros((len(sites), len(owners)))
     end = inputs.horizon_days
     for g in log.energised:
         out[sites.index(g.site), owners.index(g.owner)] += idle_gpu_days(
-            np.full(len(g.energised_day), g.arrival_day), g.energised_day + inputs.burn_in_days,
+            np.full(len(g.energised_day), max(g.arrival_day, 0.0)),
+            g.energised_day + inputs.burn_in_days,
             np.full(len(g.energised_day), g.gpus_per_unit), end)
     for b in log.waiting:
         out[sites.index(b.site), owners.index(b.owner)] += idle_gpu_days(
-            np.array([b.arrival_day]), np.array([np.inf]),
+            np.array([max(b.arrival_day, 0.0)]), np.array([np.inf]),
             np.array([b.units * b.gpus_per_unit]), end)
     return out / DAYS_PER_MONTH
 
