@@ -24,7 +24,7 @@ from sim.results.montecarlo import run_replications
 from sim.results.series import Series, build_series, month_days
 from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
 
-#: scenario tables whose sources the report lists
+#: scenario tables whose sources the report lists (and observed_state.csv in a run from as_of)
 REPORTED_TABLES = ("plan.csv", "deliveries.csv")
 
 
@@ -100,8 +100,9 @@ def _write_figures_and_report(cfg: SimConfig, inputs: Inputs, out_dir: Path) -> 
     data_dir, scenario_dir = cfg.resolved_data_dir(), cfg.resolved_scenario_dir()
     grid_dir = inputs.grid.grid_dir if inputs.grid else locate("grid", data_dir, scenario_dir)
     write_figures(out_dir, places_of(inputs, grid_dir))
+    reported = (*REPORTED_TABLES, *(("observed_state.csv",) if cfg.as_of else ()))
     sources = {name: _sources(table_path(name, data_dir, scenario_dir, cfg.plan))
-               for name in REPORTED_TABLES}
+               for name in reported}
     write_report(out_dir, sources)
 
 
