@@ -235,3 +235,20 @@ def test_bad_observed_state_through_the_cli(tmp_path, rows, future, expected):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
     assert not (out / "result.nc").exists()
+
+
+def test_assessment_passed_and_refused(tmp_path):
+    """Passed: no assessment left. Refused on day -10: the next attempt starts at the site's
+    first reinforcement after as_of (day 200), not at the step already in place."""
+    from sim.inputs.records import AssessmentRequest
+
+    for kind, expected in (("assessment_passed", ()), ("assessment_refused", (200.0,))):
+        root = tmp_path / kind
+        data, scen = as_of_case(root, observed_rows(
+            *HELD, (kind, "s1", "all", "-", 1, "event", date_plus(-10))),
+            connection=[(0, 50.0), (200, 100.0)])
+        inputs = replace(load(data, scen),
+                         assessment_requests=(AssessmentRequest("s1", 0.0, 0.5),))
+        path = scen / "observed_state.csv"
+        held = hold_observed(path, inputs, read_observed(path, inputs, START, 10.0)[1])
+        assert tuple(r.apply_day for r in held.assessment_requests) == expected

@@ -76,7 +76,8 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         path = locate("site_assessments.csv", data_dir, scenario_dir)
         inputs = replace(inputs, assessment_requests=assessment_requests(inputs, path, grid))
     if observed_rows is not None:
-        inputs = hold_observed(observed_path, inputs, observed_rows)
+        inputs = hold_observed(observed_path, inputs, observed_rows,
+                               assessment=grid is not None and grid.assessment.enabled)
     return inputs
 
 

@@ -178,12 +178,15 @@ def _installs(rows: list[Row], inputs: Inputs, burn_in_days: float
 
 
 # -- holding the facts fixed in the inputs -----------------------------------------------------
-def hold_observed(path: Path, inputs: Inputs, rows: list[Row]) -> Inputs:
+def hold_observed(path: Path, inputs: Inputs, rows: list[Row],
+                  assessment: bool = True) -> Inputs:
     """`inputs` with every observed phase, connection step, grid project and assessment held
-    at its observed date (and so never drawn)."""
+    at its observed date (and so never drawn); `assessment`: the run has the KEPCO gate."""
     inputs = replace(inputs, phases=_held_phases(inputs, rows),
                      connections=_held_steps(path, inputs, rows))
     inputs = _held_projects(path, inputs, rows)
+    if not assessment:
+        return inputs
     return replace(inputs, assessment_requests=_held_assessments(path, inputs, rows))
 
 
@@ -254,7 +257,8 @@ def _held_projects(path: Path, inputs: Inputs, rows: list[Row]) -> Inputs:
 def _held_assessments(path: Path, inputs: Inputs,
                       rows: list[Row]) -> tuple[AssessmentRequest, ...]:
     """Passed sites no longer apply; a refused site applies again at its first connection
-    step or grid project after the refusal (never, with none left)."""
+    step or grid project after as_of (never, with none left): a reapplication between the
+    refusal and as_of would have been observed."""
     passed = {r.site for r in rows if r.kind == "assessment_passed"}
     refused = {r.site: r for r in rows if r.kind == "assessment_refused"}
     requests = {r.site: r for r in inputs.assessment_requests if r.site not in passed}
@@ -265,9 +269,8 @@ def _held_assessments(path: Path, inputs: Inputs,
             raise InputError(f"{_where(path, row, 'kind')}: site {site!r} does not need an "
                              "impact assessment in this run (operating, passed or under the "
                              "threshold)")
-        day = inputs.day_of(row.date)
-        later = sorted([s.day for s in inputs.connections if s.site == site and s.day > day]
+        later = sorted([s.day for s in inputs.connections if s.site == site and s.day > 0]
                        + [p.day for p in (inputs.grid.projects if inputs.grid else ())
-                          if p.day > day])
+                          if p.day > 0])
         requests[site] = replace(requests[site], apply_day=later[0] if later else math.inf)
     return tuple(requests.values())
