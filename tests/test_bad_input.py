@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.micro import Micro
-from tests.test_cli import run_cli
 
 Edit = Callable[[Path, Path], None]
 
@@ -181,7 +180,7 @@ CASES: list[tuple[str, Edit | None, list[str], str]] = [
 
 @pytest.mark.parametrize(("edit", "overrides", "expected"),
                          [pytest.param(e, o, x, id=i) for i, e, o, x in CASES])
-def test_bad_input_gives_one_clear_line(tmp_path, edit, overrides, expected):
+def test_bad_input_gives_one_clear_line(cli_server, tmp_path, edit, overrides, expected):
     data, scen = Micro(racks=4).write(tmp_path)
     if edit is not None:
         edit(data, scen)
@@ -192,7 +191,7 @@ def test_bad_input_gives_one_clear_line(tmp_path, edit, overrides, expected):
     overrides = [o for o in overrides if not o.startswith("--")]
     if GRID_ON not in overrides:
         overrides.append("grid.enabled=false")
-    proc = run_cli(*flags, *scenario, f"data_dir={data}", f"scenario_dir={scen}",
+    proc = cli_server.run("sim", *flags, *scenario, f"data_dir={data}", f"scenario_dir={scen}",
                    "start=2026-01-01", "horizon_end=2035-12-31", *overrides,
                    f"hydra.run.dir={out}")
     assert proc.returncode == 2, proc.stderr
