@@ -8,24 +8,31 @@ type runs in `__post_init__`, which OmegaConf calls on `OmegaConf.to_object(cfg)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from omegaconf import MISSING
 
+from sim.core import numbers as n
 from sim.core.errors import InputError
 from sim.core.paths import CONF_DIR, DATA_DIR, SCENARIOS_DIR
+from sim.core.tables import FIRST_DATE, LAST_DATE
 
 
 def parse_date(value: str, key: str) -> dt.date:
     """Parse an ISO date from config key `key`, or raise one clear InputError line."""
     try:
-        return dt.date.fromisoformat(str(value))
+        date = dt.date.fromisoformat(str(value))
     except ValueError:
         raise InputError(
             f"config key '{key}': expected an ISO date YYYY-MM-DD, got {value!r}") from None
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise InputError(f"config key '{key}': expected a date between {FIRST_DATE} and "
+                         f"{LAST_DATE}, got {value!r}")
+    return date
 
 
 @dataclass
@@ -38,10 +45,7 @@ class RolloutConfig:
     burn_in_days: float = 30.0
 
     def __post_init__(self) -> None:
-        if not self.burn_in_days >= 0:
-            raise InputError(
-                f"config key 'rollout.burn_in_days': expected >= 0 days, got {self.burn_in_days}"
-            )
+        n.config_number("rollout.burn_in_days", self.burn_in_days, n.NONNEG)
 
 
 def _spec(**kwargs: Any):
@@ -71,6 +75,17 @@ class UncertaintyConfig:
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
+def _whole_key(key: str, value: Any, minimum: int) -> int:
+    try:
+        return n.whole(value, minimum)
+    except ValueError as err:
+        raise InputError(f"config key '{key}': {err}, got {value!r}") from None
+
+
+#: a Dask scheduler address: protocol://host[:port]
+_SCHEDULER = re.compile(r"^(tcp|tls|ucx|ws|wss|inproc)://[A-Za-z0-9._\-\[\]:]+$")
+
+
 class Backend(StrEnum):
     loky = "loky"
     dask = "dask"
@@ -90,9 +105,10 @@ class MonteCarloConfig:
 
     def __post_init__(self) -> None:
         for key in ("replications", "n_jobs", "chunk_size"):
-            if getattr(self, key) < 1:
-                raise InputError(f"config key 'mc.{key}': expected a whole number >= 1, got "
-                                 f"{getattr(self, key)}")
+            _whole_key(f"mc.{key}", getattr(self, key), 1)
+        if self.scheduler is not None and not _SCHEDULER.match(self.scheduler):
+            raise InputError("config key 'mc.scheduler': expected a Dask scheduler address "
+                             f"like tcp://host:8786 or null, got {self.scheduler!r}")
 
 
 @dataclass
@@ -111,12 +127,8 @@ class AssessmentConfig:
 
     def __post_init__(self) -> None:
         for key in ("approval_capital_region", "approval_elsewhere"):
-            if not 0 <= getattr(self, key) <= 1:
-                raise InputError(f"config key 'grid.assessment.{key}': expected a probability "
-                                 f"between 0 and 1, got {getattr(self, key)}")
-        if not self.threshold_mw >= 0:
-            raise InputError("config key 'grid.assessment.threshold_mw': expected >= 0, got "
-                             f"{self.threshold_mw}")
+            n.config_number(f"grid.assessment.{key}", getattr(self, key), n.FRACTION)
+        n.config_number("grid.assessment.threshold_mw", self.threshold_mw, n.NONNEG)
 
 
 @dataclass
@@ -130,6 +142,9 @@ class GridConfig:
     hvdc_delay_years: float = 0.0
     assessment: AssessmentConfig = field(default_factory=AssessmentConfig)
 
+    def __post_init__(self) -> None:
+        n.config_number("grid.hvdc_delay_years", self.hvdc_delay_years, n.SHIFT_YEARS)
+
 
 @dataclass
 class EnergyConfig:
@@ -141,10 +156,8 @@ class EnergyConfig:
 
     def __post_init__(self) -> None:
         for key in ("tariff_krw_per_kwh", "gpu_hour_value_krw"):
-            value = getattr(self, key)
-            if value is not None and not value >= 0:
-                raise InputError(f"config key 'energy.{key}': expected a number >= 0 or null, "
-                                 f"got {value}")
+            if getattr(self, key) is not None:
+                n.config_number(f"energy.{key}", getattr(self, key), n.NONNEG)
 
 
 @dataclass
@@ -186,8 +199,10 @@ class SimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def __post_init__(self) -> None:
-        if self.seed < 0:
-            raise InputError(f"config key 'seed': expected a whole number >= 0, got {self.seed}")
+        _whole_key("seed", self.seed, 0)
+        bad = n.non_finite_leaf(asdict(self))
+        if bad is not None:
+            raise InputError(f"config key '{bad[0]}': expected a finite number, got {bad[1]}")
         start = parse_date(self.start, "start")
         if self.as_of is not None:
             start = parse_date(self.as_of, "as_of")

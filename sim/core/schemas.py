@@ -12,9 +12,14 @@ from typing import Any
 from sim.core import tables as t
 
 _LINE = {"line": t.text, "bus0": t.count, "bus1": t.count, "kv": t.positive_count,
-         "circuits": t.positive_count, "length_km": t.nonneg, "kind": t.text,
-         "rating_mw": t.positive, "x_pu": t.nonneg, "setpoint_mw": t.real}
-_C = t.real  # a temperature or any signed quantity in its column's unit
+         "circuits": t.positive_count, "length_km": t.nonneg,
+         "rating_mw": t.positive, "x_pu": t.nonneg, "setpoint_mw": t.real,
+         "kind": t.choice("ac", "transformer", "hvdc")}
+_C = t.celsius  # a temperature, deg C
+#: what a site is today (sites.csv `status`)
+SITE_STATUSES = ("concept", "planned", "under_construction", "operating")
+#: KEPCO impact assessment outcomes a scenario may state (site_assessments.csv `status`)
+ASSESSMENT_STATUSES = ("passed",)
 
 SCHEMAS: dict[str, dict[str, t.Parser]] = {
     "hardware.csv": {"sku": t.text, "gpus_per_unit": t.positive_count,
@@ -22,9 +27,10 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                      "source": t.text},
     "owners.csv": {"owner": t.text, "name": t.text, "allocation_gpus": t.positive_count,
                    "source": t.text},
-    "sites.csv": {"site": t.text, "name": t.text, "lat": t.real, "lon": t.real,
-                  "province": t.text, "capital_region": t.boolean, "owners": t.name_list,
-                  "status": t.text, "climate_station": t.text, "crews": t.positive_count,
+    "sites.csv": {"site": t.text, "name": t.text, "lat": t.latitude,
+                  "lon": t.longitude, "province": t.text, "capital_region": t.boolean,
+                  "owners": t.name_list, "status": t.choice(*SITE_STATUSES),
+                  "climate_station": t.text, "crews": t.positive_count,
                   "racks_per_crew_per_day": t.positive, "ultimate_it_mw": t.positive,
                   "cooling_tech": t.optional(t.text), "design_pue": t.optional(t.at_least_one),
                   "source": t.text},
@@ -35,7 +41,8 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                         "source": t.text},
     "site_connections.csv": {"site": t.text, "date": t.iso_date, "capacity_mw": t.nonneg,
                              "project": t.text, "source": t.text},
-    "site_assessments.csv": {"site": t.text, "status": t.text, "source": t.text},
+    "site_assessments.csv": {"site": t.text, "status": t.choice(*ASSESSMENT_STATUSES),
+                             "source": t.text},
     "deliveries.csv": {"owner": t.text, "quarter": t.text, "gpus": t.count, "source": t.text},
     "plan.csv": {"owner": t.text, "site": t.text, "sku": t.text, "gpus": t.positive_count,
                  "source": t.text},
@@ -50,7 +57,8 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                          "value": t.text,
                          "unit": t.text, "label": t.text, "depends_on": t.text,
                          "source": t.text},
-    "grid/buses.csv": {"bus": t.count, "kv": t.positive_count, "lon": t.real, "lat": t.real,
+    "grid/buses.csv": {"bus": t.count, "kv": t.positive_count, "lon": t.longitude,
+                       "lat": t.latitude,
                        "province": t.text, "load_mw": t.nonneg, "gen_mw": t.nonneg,
                        "pmax_mw": t.nonneg, "reserve_mw": t.nonneg},
     "grid/lines.csv": _LINE,
@@ -75,7 +83,7 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                                     "design_drybulb_c": _C, "design_sea_c": _C,
                                     "annual_mean_t_c": _C},
     "energy.csv": {"parameter": t.text, "value": t.real, "unit": t.text, "source": t.text},
-    "geo/rings": {"lon": t.real, "lat": t.real, "ring": t.text},
+    "geo/rings": {"lon": t.longitude, "lat": t.latitude, "ring": t.text},
 }
 
 KEYS: dict[str, tuple[str, ...]] = {

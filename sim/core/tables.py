@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.core import numbers as n
 from sim.core.errors import InputError
+from sim.core.paths import check_file
 
 Parser = Callable[[str], Any]
 
@@ -20,37 +21,48 @@ def text(value: str) -> str:
     return value.strip()
 
 
-def real(value: str) -> float:
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError("expected a finite number")
-    return number
+def _number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError("expected a number") from None
 
 
-def _checked(base: Parser, ok: Callable[[Any], bool], expected: str) -> Parser:
-    """`base` followed by a range check that fails with 'expected ...'."""
-    def parse(value: str):
-        number = base(value)
-        if not ok(number):
-            raise ValueError(f"expected {expected}")
-        return number
+def ruled(rule: n.Rule) -> Parser:
+    """A parser of one number checked by `rule` (finite, in range; sim.core.numbers)."""
+    return lambda value: rule.check(_number(value))
+
+
+def _whole(minimum: int) -> Parser:
+    return lambda value: n.whole(_number(value), minimum)
+
+
+def choice(*options: str) -> Parser:
+    """A parser that accepts exactly one of `options`."""
+    def parse(value: str) -> str:
+        if value.strip() not in options:
+            raise ValueError(f"expected one of {', '.join(options)}")
+        return value.strip()
     return parse
 
 
-def _whole(value: str) -> int:
-    number = real(value)
-    if number != int(number):
-        raise ValueError("expected a whole number")
-    return int(number)
+real = ruled(n.ANY)
+nonneg = ruled(n.NONNEG)
+positive = ruled(n.POSITIVE)
+fraction = ruled(n.FRACTION)
+at_least_one = ruled(n.AT_LEAST_ONE)
+latitude = ruled(n.LATITUDE)
+longitude = ruled(n.LONGITUDE)
+celsius = ruled(n.CELSIUS)
+count = _whole(0)
+positive_count = _whole(1)
 
 
-nonneg = _checked(real, lambda x: x >= 0, "a number >= 0")
-positive = _checked(real, lambda x: x > 0, "a number > 0")
-fraction = _checked(real, lambda x: 0 <= x <= 1, "a fraction between 0 and 1")
-at_least_one = _checked(real, lambda x: x >= 1, "a number >= 1")
-count = _checked(_whole, lambda x: x >= 0, "a whole number >= 0")
-positive_count = _checked(_whole, lambda x: x > 0, "a whole number > 0")
-month = _checked(_whole, lambda x: 1 <= x <= 12, "a month number 1-12")
+def month(value: str) -> int:
+    number = n.whole(_number(value))
+    if not 1 <= number <= 12:
+        raise ValueError("expected a month number 1-12")
+    return number
 
 
 def optional(parser: Parser) -> Parser:
@@ -69,8 +81,15 @@ def boolean(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
+#: dates any table may hold (a phase, a connection step, a grid project, a delivery)
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
+
+
 def iso_date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value.strip())
+    date = dt.date.fromisoformat(value.strip())
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise ValueError(f"expected a date between {FIRST_DATE} and {LAST_DATE}")
+    return date
 
 
 def name_list(value: str) -> tuple[str, ...]:
@@ -80,27 +99,39 @@ def name_list(value: str) -> tuple[str, ...]:
     return names
 
 
-def read_table(path: Path, schema: Mapping[str, Parser]) -> list[dict[str, Any]]:
+class Rows(list):
+    """Parsed rows of a table; `lines[i]` is the file line number of row i."""
+
+    lines: list[int]
+
+
+def read_table(path: Path, schema: Mapping[str, Parser]) -> Rows:
     """Rows of `path` parsed by `schema` (column -> parser); extra columns are kept as text.
 
     Lines starting with '#' are comments. Row numbers in messages are the file's line
     numbers (the header is row 1 when there are no comments), as a spreadsheet shows them.
     """
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    check_file(path)
     try:
-        kept = [(n, line) for n, line in enumerate(_lines(path), start=1)
+        kept = [(k, line) for k, line in enumerate(_lines(path), start=1)
                 if not line.startswith("#")]
         reader = csv.DictReader((line for _, line in kept), strict=True)
         header = reader.fieldnames or []
         missing = [col for col in schema if col not in header]
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-        return [_parse_row(path, kept[reader.line_num - 1][0], raw, schema) for raw in reader]
+        rows, lines = Rows(), []
+        for raw in reader:
+            lines.append(kept[reader.line_num - 1][0])
+            rows.append(_parse_row(path, lines[-1], raw, schema))
+        rows.lines = lines
+        return rows
     except csv.Error as err:
         raise InputError(f"{path}: malformed CSV: {err}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
 
 
 def _lines(path: Path) -> list[str]:
@@ -132,7 +163,8 @@ def _parse_row(path: Path, number: int, raw: dict, schema: Mapping[str, Parser])
 def unique(path: Path, rows: list[dict], *keys: str) -> None:
     """Raise if two rows share the same values of `keys`."""
     seen: dict[tuple, int] = {}
-    for number, row in enumerate(rows, start=2):
+    numbers = getattr(rows, "lines", range(2, len(rows) + 2))
+    for number, row in zip(numbers, rows, strict=True):
         key = tuple(row[k] for k in keys)
         if key in seen:
             raise InputError(

@@ -14,7 +14,7 @@ from pathlib import Path
 from sim.core import schemas
 from sim.core.config import GridConfig
 from sim.core.errors import InputError
-from sim.core.paths import locate
+from sim.core.paths import check_dir, locate, present
 from sim.inputs.checks import check_references
 from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.moves import apply_moves
@@ -90,10 +90,10 @@ def _observed_path(data_dir: Path, scenario_dir: Path) -> Path:
 
 
 def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Path]:
-    if not scenario_dir.is_dir():
-        raise InputError(f"{scenario_dir}: scenario directory not found")
+    check_dir(scenario_dir, "scenario directory")
+    check_dir(data_dir, "data directory")
     paths = {name: table_path(name, data_dir, scenario_dir, plan) for name in TABLES}
-    if plan and not paths["plan.csv"].is_file():
+    if plan and not present(paths["plan.csv"]):
         found = sorted(p.stem for p in (scenario_dir / "plans").glob("*.csv"))
         raise InputError(f"config key 'plan': {paths['plan.csv']} not found (plans of this "
                          f"scenario: {', '.join(found) or 'none'})")
