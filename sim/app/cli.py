@@ -14,12 +14,13 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.app.overlays import check_overlays
 from sim.app.run import run_scenario
-from sim.core.config import SimConfig, available_scenarios, register_schemas
+from sim.core.config import SimConfig, available_scenarios, check_keys, register_schemas
 from sim.core.errors import InputError
 from sim.core.paths import CONF_DIR
 from sim.outputs.console import print_summary
-from sim.outputs.files import write_json
+from sim.outputs.status import claim_run_dir, finish_status, os_error_line
 
 register_schemas()
 
@@ -40,7 +41,7 @@ def _fail(message: str, out_dir: Path | None) -> None:
     """One line on stderr and status.json 'failed'. A single run exits with status 2; a job of
     a multirun returns, so the sweep goes on and its merge reports the failed job."""
     if out_dir is not None:
-        write_json(out_dir / "status.json", {"status": "failed", "error": message})
+        finish_status(out_dir, "failed", message)
     print(f"error: {message}", file=sys.stderr)
     if HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN:
         return
@@ -76,6 +77,11 @@ def _release_stderr() -> None:
 
 
 def cli() -> None:
+    try:
+        check_overlays(sys.argv[1:])
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     sys.stderr = _HeldStderr()
     try:
         main()
@@ -102,13 +108,22 @@ def main(cfg: DictConfig) -> None:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:
+        claim_run_dir(out_dir)
+    except InputError as err:   # another run's directory: leave its status alone
+        _fail(str(err), None)
+        return
+    try:
+        check_keys(cfg)
         typed: SimConfig = OmegaConf.to_object(cfg)
         result = run_scenario(typed, out_dir)
     except (InputError, OmegaConfBaseException, Interrupted) as err:
         _fail(str(err).splitlines()[0], out_dir)
         return
+    except OSError as err:     # disk full, permissions, ...: one line, status failed
+        _fail(os_error_line(err), out_dir)
+        return
     except Exception as err:   # a bug: keep the traceback, but never leave 'running' behind
-        write_json(out_dir / "status.json", {"status": "failed", "error": repr(err)})
+        finish_status(out_dir, "failed", repr(err))
         raise
     if typed.output.console_table:
         print_summary(result, out_dir)

@@ -2,7 +2,8 @@
 
     python -m sim.export RUN_DIR --date 2030-01-01 [--out DIR]
 
-Replays the run's resolved config (`RUN_DIR/.hydra/config.yaml`, central values) up to the
+Replays the run as it ran: its resolved config and the copies of every input file it read
+(`RUN_DIR/inputs/`, checked against the sha256 in its summary.json), central values, up to the
 date and writes `case_<date>.m` (MATPOWER v2: bus, gen, branch in MW, baseMVA 100) and
 `flows_<date>.csv` (the project's own DC branch flows) into DIR (default RUN_DIR). Any tool
 that reads MATPOWER cases can re-solve the case and compare the flows.
@@ -17,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim.app.configs import run_config
-from sim.app.run import draws_for, inputs_for
+from sim.app.run import INPUTS_DIR, draws_for, inputs_for, replay_config
 from sim.core.errors import InputError
 from sim.grid.matpower import case_text, flow_rows
 from sim.model.backbone import Backbone
@@ -28,7 +29,7 @@ from sim.uncertainty.draws import apply_draws
 
 def backbone_at(run_dir: Path, date: dt.date) -> Backbone:
     """The Backbone power check after replaying the run to `date`."""
-    cfg = run_config(run_dir)
+    cfg = replay_config(run_config(run_dir), run_dir / INPUTS_DIR)
     cfg.mc.replications = 1
     inputs = inputs_for(cfg)
     if inputs.grid is None:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import shutil
+from dataclasses import asdict, replace
 from pathlib import Path
 
+from sim.app.configs import CONFIG_NAME, INPUTS_DIR
 from sim.core.causes import cause_names
 from sim.core.config import SimConfig
+from sim.core.errors import InputError
 from sim.core.paths import locate
 from sim.core.tables import read_table, text
-from sim.inputs.catalog import load_inputs, table_path
-from sim.inputs.energy import Prices, default_prices
+from sim.inputs.catalog import FOLDERS, input_files, load_inputs, table_path
+from sim.inputs.energy import Prices, prices_from
 from sim.inputs.records import Inputs
 from sim.model.rollout import Rollout
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
 from sim.outputs.figures.write import write_figures
-from sim.outputs.files import write_json, write_netcdf
-from sim.outputs.provenance import created_stamp, provenance
+from sim.outputs.files import write_json, write_netcdf, write_text
+from sim.outputs.provenance import created_stamp, provenance, snapshot_inputs
 from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
+from sim.outputs.status import finish_status
 from sim.results.montecarlo import run_replications
 from sim.results.series import Series, build_series, month_days
 from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
@@ -41,7 +45,7 @@ def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:
 
 
 def prices_for(cfg: SimConfig) -> Prices:
-    base = default_prices()
+    base = prices_from(locate("energy.csv", cfg.resolved_data_dir(), cfg.resolved_scenario_dir()))
     return Prices(
         base.tariff_krw_per_kwh if cfg.energy.tariff_krw_per_kwh is None
         else cfg.energy.tariff_krw_per_kwh,
@@ -57,20 +61,63 @@ def simulate(inputs: Inputs, prices: Prices | None = None, record_grid: bool = F
 
 
 def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
-    """Simulate `cfg` and write result.nc, summary.json and status.json into `out_dir`."""
-    write_json(out_dir / "status.json", {"status": "running"})
-    inputs = inputs_for(cfg)
-    table = draws_for(cfg, inputs)
+    """Simulate `cfg` and write result.nc, summary.json and status.json into `out_dir`.
+
+    Every input file is first copied into `out_dir/inputs/` (with the resolved config) and
+    the run reads those copies; their sha256 go into the provenance, so export and replays
+    use exactly what this run used. The caller has claimed `out_dir` (sim.outputs.status).
+    """
+    snapshot = out_dir / INPUTS_DIR
+    files = input_files(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.plan)
+    try:
+        hashes = snapshot_inputs(files, snapshot)
+        write_text(snapshot / CONFIG_NAME, config_yaml(cfg))
+        result = _run_from(cfg, replay_config(cfg, snapshot), hashes, out_dir)
+    except InputError as err:
+        shutil.rmtree(snapshot, ignore_errors=True)
+        raise InputError(_original_paths(str(err), files, snapshot)) from None
+    except BaseException:
+        shutil.rmtree(snapshot, ignore_errors=True)
+        raise
+    finish_status(out_dir, "complete")
+    return result
+
+
+def replay_config(cfg: SimConfig, snapshot: Path) -> SimConfig:
+    """`cfg` reading every table from a run's input copies."""
+    return replace(cfg, data_dir=str(snapshot), scenario_dir=str(snapshot))
+
+
+def config_yaml(cfg: SimConfig) -> str:
+    """The resolved config as YAML (what `sim.app.configs.run_config` reads back)."""
+    from omegaconf import OmegaConf  # lazy: a library run needs no OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+
+
+def _original_paths(message: str, files: dict[str, Path], snapshot: Path) -> str:
+    """A message about an input copy, naming the file the planner edits instead."""
+    pairs = sorted(((str(snapshot / n), str(p)) for n, p in files.items()), reverse=True)
+    pairs += [(str(snapshot / f), str(files[next(k for k in files if k.startswith(f + "/"))]
+                                     .parent)) for f in FOLDERS
+              if any(k.startswith(f + "/") for k in files)]
+    for copy, original in pairs:
+        message = message.replace(copy, original)
+    return message
+
+
+def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_dir: Path) -> dict:
+    inputs = inputs_for(run_cfg)
+    table = draws_for(run_cfg, inputs)
     meta = {"scenario": cfg.scenario, "title": cfg.title,
-            **provenance(asdict(cfg), cfg.seed), "created": created_stamp()}
-    prices = prices_for(cfg)
+            **provenance(asdict(cfg), cfg.seed, hashes), "created": created_stamp()}
+    prices = prices_for(run_cfg)
     if table.replications == 1:
         result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir)
     else:
-        result = _write_ensemble(cfg, inputs, table, prices, meta, out_dir)
+        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir)
     if cfg.output.figures:
-        _write_figures_and_report(cfg, inputs, out_dir)
-    write_json(out_dir / "status.json", {"status": "complete"})
+        _write_figures_and_report(run_cfg, inputs, out_dir)
     return result
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,26 @@ class SimConfig:
 
     def resolved_scenario_dir(self) -> Path:
         return Path(self.scenario_dir) if self.scenario_dir else SCENARIOS_DIR / self.scenario
+
+
+def check_keys(cfg: Any, schema: Any = None, prefix: str = "") -> None:
+    """Raise one InputError line for the first key of `cfg` (a DictConfig) that SimConfig does
+    not declare, however it was added (`+key=...`, a scenario overlay). Free-form dict fields
+    (distribution specs, `uncertainty.overrides`) are checked where they are read."""
+    from omegaconf import DictConfig, OmegaConf  # lazy: only entry points compose configs
+
+    schema = OmegaConf.structured(SimConfig) if schema is None else schema
+    known = set(schema.keys())
+    for key in cfg:
+        if not prefix and key == "hydra":
+            continue
+        name = f"{prefix}{key}"
+        if key not in known:
+            raise InputError(f"config key '{name}': not a config key (known here: "
+                             f"{', '.join(sorted(known))})")
+        declared = OmegaConf.get_type(schema, key)
+        if is_dataclass(declared) and isinstance(cfg[key], DictConfig):
+            check_keys(cfg[key], schema[key], f"{name}.")
 
 
 def register_schemas() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sim.core import schemas
 from sim.core.config import GridConfig
 from sim.core.errors import InputError
-from sim.core.paths import check_dir, locate, present
+from sim.core.paths import check_dir, check_file, locate, present
 from sim.inputs.checks import check_references
 from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.moves import apply_moves
@@ -45,6 +45,32 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
     if name in SCENARIO_ONLY:
         return scenario_dir / name
     return locate(name, data_dir, scenario_dir)
+
+
+#: folders whose every CSV a run may read
+FOLDERS = ("grid", "climate")
+#: single tables read besides TABLES
+OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv")
+
+
+def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
+                ) -> dict[str, Path]:
+    """Every file a run of this scenario may read, by its name inside a scenario folder
+    (`plan.csv` or `plans/NAME.csv`, `grid/lines.csv`, ...) -> the file the rule picks."""
+    check_dir(scenario_dir, "scenario directory")
+    check_dir(data_dir, "data directory")
+    files = {}
+    for name in (*TABLES, *OTHER_TABLES):
+        path = table_path(name, data_dir, scenario_dir, plan)
+        if name == "plan.csv" and plan:
+            _check_named_plan(path, scenario_dir)
+        key = f"plans/{plan}.csv" if name == "plan.csv" and plan else name
+        files[key] = check_file(path)
+    for folder in FOLDERS:
+        located = locate(folder, data_dir, scenario_dir)
+        for path in sorted(located.glob("*.csv")):
+            files[f"{folder}/{path.name}"] = check_file(path)
+    return files
 
 
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
@@ -93,11 +119,16 @@ def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Pa
     check_dir(scenario_dir, "scenario directory")
     check_dir(data_dir, "data directory")
     paths = {name: table_path(name, data_dir, scenario_dir, plan) for name in TABLES}
-    if plan and not present(paths["plan.csv"]):
-        found = sorted(p.stem for p in (scenario_dir / "plans").glob("*.csv"))
-        raise InputError(f"config key 'plan': {paths['plan.csv']} not found (plans of this "
-                         f"scenario: {', '.join(found) or 'none'})")
+    if plan:
+        _check_named_plan(paths["plan.csv"], scenario_dir)
     return paths
+
+
+def _check_named_plan(path: Path, scenario_dir: Path) -> None:
+    if not present(path):
+        found = sorted(p.stem for p in (scenario_dir / "plans").glob("*.csv"))
+        raise InputError(f"config key 'plan': {path} not found (plans of this "
+                         f"scenario: {', '.join(found) or 'none'})")
 
 
 def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,

@@ -50,7 +50,12 @@ def load_defaults(path: Path = DATA_DIR / "energy.csv") -> EnergyDefaults:
 
 
 def default_prices() -> Prices:
-    defaults = load_defaults()
+    return prices_from(DATA_DIR / "energy.csv")
+
+
+def prices_from(path: Path) -> Prices:
+    """The tariff, GPU-hour value and grid-factor trend of an energy.csv."""
+    defaults = load_defaults(path)
     return Prices(defaults.tariff_krw_per_kwh, defaults.gpu_hour_value_krw, defaults)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import tempfile
@@ -25,6 +26,22 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def create_exclusive(path: Path, text: str) -> None:
+    """Write `text` to a new file `path` atomically; FileExistsError if `path` exists (even
+    when another process creates it at the same moment: a hard link never replaces)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.link(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -68,4 +85,7 @@ def write_netcdf(ds, path: Path, attrs: dict | None = None, compress: bool = Fal
     if attrs is not None:
         ds.attrs = netcdf_attrs(attrs)
     encoding = {name: dict(COMPRESSION) for name in ds.data_vars} if compress else None
-    atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))
+    buffer = io.BytesIO()   # HDF5 never touches the disk: a full disk is a plain OSError
+    ds.to_netcdf(buffer, engine="h5netcdf", encoding=encoding)
+    payload = buffer.getvalue()
+    atomic_write(path, lambda tmp: tmp.write_bytes(payload))
