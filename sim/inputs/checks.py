@@ -84,6 +84,15 @@ def _check_connection_steps(inputs: Inputs, path: Path) -> None:
         last[step.site] = step.capacity_mw
 
 
+def _check_phase_cooling(inputs: Inputs, path: Path) -> None:
+    """A hall with IT but no cooling nameplate could never host a rack."""
+    for number, phase in enumerate(inputs.phases, start=2):
+        if phase.liquid_cooling_mw + phase.air_cooling_mw <= 0:
+            raise InputError(f"{path}: row {number}: phase {phase.phase!r} of site "
+                             f"{phase.site!r} has no cooling (liquid_cooling_mw + "
+                             "air_cooling_mw must be > 0)")
+
+
 def site_ceiling_mw(inputs: Inputs) -> dict[str, float]:
     """IT MW each site can ever hold: its phases, capped by `ultimate_it_mw`; 0 without a
     connection row."""
@@ -98,12 +107,19 @@ def site_ceiling_mw(inputs: Inputs) -> dict[str, float]:
 def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
     """Planned sites need a connection row; more IT than the site can ever hold is a warning."""
     _check_connection_steps(inputs, paths["site_connections.csv"])
+    _check_phase_cooling(inputs, paths["site_phases.csv"])
     connected = {step.site for step in inputs.connections}
+    peak_mw: dict[str, float] = defaultdict(float)
+    for step in inputs.connections:
+        peak_mw[step.site] = max(peak_mw[step.site], step.capacity_mw)
     ceilings = site_ceiling_mw(inputs)
     for site, it_mw in inputs.planned_it_mw().items():
         if site not in connected:
             raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} has no "
                              "connection rows (add at least its capacity at start, maybe 0)")
+        if peak_mw.get(site, 0.0) <= 0:
+            raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} never "
+                             "has a connection above 0 MW (its GPUs could never run)")
         ceiling = ceilings[site]
         if it_mw > ceiling + 1e-9:
             warnings.warn(f"{paths['plan.csv']}: site {site!r} is planned for {it_mw:.1f} MW "

@@ -10,7 +10,7 @@ import numpy as np
 from sim.core import schemas
 from sim.core.config import GridConfig
 from sim.core.errors import InputError
-from sim.core.paths import locate
+from sim.core.paths import DATA_DIR, locate
 from sim.grid.grid import cached_grid
 from sim.grid.projects import read_projects
 from sim.inputs.records import AssessmentRequest, GridProject, GridSetup, Inputs
@@ -44,9 +44,19 @@ def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
 
 def assessment_requests(inputs: Inputs, path: Path,
                         grid: GridConfig) -> tuple[AssessmentRequest, ...]:
-    """Sites that must still pass the impact assessment before their first load."""
-    passed = {r["site"] for r in schemas.read(path, "site_assessments.csv")
-              if r["status"] == "passed"}
+    """Sites that must still pass the impact assessment before their first load.
+
+    A row must name a site of the run's sites.csv or of the embedded one (a scenario that
+    replaces sites.csv keeps the embedded assessments of the other sites).
+    """
+    rows = schemas.read(path, "site_assessments.csv")
+    known = set(inputs.sites) | {r["site"] for r in schemas.read(DATA_DIR / "sites.csv",
+                                                                 "sites.csv")}
+    for number, row in zip(rows.lines, rows, strict=True):
+        if row["site"] not in known:
+            raise InputError(f"{path}: row {number}, column 'site': unknown site "
+                             f"{row['site']!r}")
+    passed = {r["site"] for r in rows if r["status"] == "passed"}
     first_start: dict[str, float] = {}
     for phase in inputs.phases:
         first_start[phase.site] = min(first_start.get(phase.site, np.inf), phase.start_day)

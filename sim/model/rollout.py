@@ -176,7 +176,8 @@ class Rollout:
     def _phase_builder(self, phase):
         def build() -> None:
             state = self.sites[phase.site]
-            state.it_capacity_mw += phase.it_mw
+            ultimate_mw = self.inputs.sites[phase.site].ultimate_it_mw
+            state.it_capacity_mw = min(state.it_capacity_mw + phase.it_mw, ultimate_mw)
             state.liquid_capacity_mw += phase.liquid_cooling_mw * state.plant.liquid_fraction
             state.air_capacity_mw += phase.air_cooling_mw * state.plant.air_fraction
             now = self.env.now

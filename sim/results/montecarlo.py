@@ -21,7 +21,7 @@ from sim.uncertainty.draws import DrawTable, apply_draws
 
 #: time-series variables kept per replicate, with their storage dtype
 ENSEMBLE_VARIABLES = {
-    "gpus_delivered": np.int32, "gpus_online": np.int32, "it_load_mw": np.float32,
+    "gpus_delivered": np.int64, "gpus_online": np.int64, "it_load_mw": np.float32,
     "facility_load_mw": np.float32, "power_limit_mw": np.float32,
     "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
     "energy_mwh": np.float32, "cost_krw": np.float32, "emissions_tco2": np.float32,
