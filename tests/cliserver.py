@@ -5,8 +5,9 @@ The child runs exactly what `python -m sim ...` runs (`sim.__main__`), with its 
 stderr, and exits with the command's exit code: a test sees what a user sees. Start it with
 `CliServer()`; `run(module, *args)` returns a `subprocess.CompletedProcess`.
 
-Protocol (one JSON line each way): {"module": "sim", "argv": [...], "cwd": "..."} ->
-{"code": int, "stdout": str, "stderr": str}.
+Protocol (one JSON line each way): {"batch": [{"module": "sim", "argv": [...], "cwd": "..."},
+...], "parallel": N} -> [{"code": int, "stdout": str, "stderr": str}, ...]; up to N children run
+at once (`run_many`), each in its own process, so cases never share state.
 """
 
 from __future__ import annotations
@@ -48,31 +49,48 @@ def _child(request: dict, out_path: str, err_path: str) -> None:
     os._exit(code)
 
 
+def _start(request: dict, tmp: str, k: int) -> tuple[int, str, str]:
+    out_path, err_path = os.path.join(tmp, f"out{k}"), os.path.join(tmp, f"err{k}")
+    for path in (out_path, err_path):
+        Path(path).touch()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        _child(request, out_path, err_path)
+    return pid, out_path, err_path
+
+
+def _batch(requests: list[dict], parallel: int) -> list[dict]:
+    replies: list[dict | None] = [None] * len(requests)
+    running: dict[int, tuple[int, str, str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        pending = list(enumerate(requests))
+        while pending or running:
+            while pending and len(running) < parallel:
+                k, request = pending.pop(0)
+                pid, out_path, err_path = _start(request, tmp, k)
+                running[pid] = (k, out_path, err_path)
+            pid, status = os.wait()
+            k, out_path, err_path = running.pop(pid)
+            replies[k] = {"code": os.waitstatus_to_exitcode(status),
+                          "stdout": Path(out_path).read_text(errors="replace"),
+                          "stderr": Path(err_path).read_text(errors="replace")}
+    return [r for r in replies if r is not None]
+
+
 def serve() -> None:
     """Read requests from stdin, answer on stdout, until stdin closes."""
-    import xarray  # noqa: F401
-
-    import sim.app.cli
-    import sim.app.export
-    import sim.app.search
+    import sim.app.cli  # noqa: F401  (preloaded so that every child starts warm)
+    import sim.app.export  # noqa: F401
+    import sim.app.search  # noqa: F401
     import sim.outputs.figures.write  # noqa: F401
+    import xarray  # noqa: F401
 
     answer = sys.stdout
     for line in sys.stdin:
-        request = json.loads(line)
-        with tempfile.TemporaryDirectory() as tmp:
-            out_path, err_path = os.path.join(tmp, "out"), os.path.join(tmp, "err")
-            for path in (out_path, err_path):
-                Path(path).touch()
-            answer.flush()
-            pid = os.fork()
-            if pid == 0:
-                _child(request, out_path, err_path)
-            _, status = os.waitpid(pid, 0)
-            code = os.waitstatus_to_exitcode(status)
-            reply = {"code": code, "stdout": Path(out_path).read_text(errors="replace"),
-                     "stderr": Path(err_path).read_text(errors="replace")}
-        answer.write(json.dumps(reply) + "\n")
+        message = json.loads(line)
+        replies = _batch(message["batch"], message.get("parallel", 1))
+        answer.write(json.dumps(replies) + "\n")
         answer.flush()
 
 
@@ -86,14 +104,19 @@ class CliServer:
                                      env=env)
 
     def run(self, module: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-        assert module in MODULES, module
+        return self.run_many([(module, list(args))], cwd=cwd)[0]
+
+    def run_many(self, commands: list[tuple[str, list[str]]], cwd: Path = REPO,
+                 parallel: int = 1) -> list[subprocess.CompletedProcess]:
+        """Run (module, args) commands, up to `parallel` at once; results in order."""
+        assert all(module in MODULES for module, _ in commands), commands
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps({"module": module, "argv": list(args),
-                                          "cwd": str(cwd)}) + "\n")
+        batch = [{"module": m, "argv": list(a), "cwd": str(cwd)} for m, a in commands]
+        self.proc.stdin.write(json.dumps({"batch": batch, "parallel": parallel}) + "\n")
         self.proc.stdin.flush()
-        reply = json.loads(self.proc.stdout.readline())
-        return subprocess.CompletedProcess([module, *args], reply["code"], reply["stdout"],
-                                           reply["stderr"])
+        replies = json.loads(self.proc.stdout.readline())
+        return [subprocess.CompletedProcess([m, *a], r["code"], r["stdout"], r["stderr"])
+                for (m, a), r in zip(commands, replies, strict=True)]
 
     def close(self) -> None:
         if self.proc.stdin is not None:

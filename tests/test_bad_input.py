@@ -567,23 +567,39 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize(("edit", "overrides", "expected"),
-                         [pytest.param(e, o, x, id=i) for i, e, o, x in CASES])
-def test_bad_input_gives_one_clear_line(cli_server, tmp_path, edit, overrides, expected):
-    data, scen = Micro(racks=4).write(tmp_path)
+def _command(root: Path, edit: Edit | None, overrides: list[str]) -> tuple[list[str], Path]:
+    """Write the micro scenario under `root`, apply the edit; the CLI arguments and run dir."""
+    data, scen = Micro(racks=4).write(root)
     if edit is not None:
         edit(data, scen)
-    out = tmp_path / "run"
-    names = {"{conf}": tmp_path / "conf", "{scen}": scen, "{data}": data, "{tmp}": tmp_path}
+    out = root / "run"
+    names = {"{conf}": root / "conf", "{scen}": scen, "{data}": data, "{tmp}": root}
     overrides = [_fill(o, names) for o in overrides]
     scenario = [] if any(o.startswith("+scenario") for o in overrides) else ["+scenario=apex"]
     flags = [o for o in overrides if o.startswith("--")]
     overrides = [o for o in overrides if not o.startswith("--")]
     if GRID_ON not in overrides:
         overrides.append("grid.enabled=false")
-    proc = cli_server.run("sim", *flags, *scenario, f"data_dir={data}", f"scenario_dir={scen}",
-                   "start=2026-01-01", "horizon_end=2035-12-31", *overrides,
-                   f"hydra.run.dir={out}")
+    return [*flags, *scenario, f"data_dir={data}", f"scenario_dir={scen}", "start=2026-01-01",
+            "horizon_end=2035-12-31", *overrides, f"hydra.run.dir={out}"], out
+
+
+@pytest.fixture(scope="module")
+def outcomes(request, cli_server, tmp_path_factory) -> dict:
+    """Every selected case run once, two at a time (each in its own forked process)."""
+    selected = {item.callspec.id for item in request.session.items
+                if item.name.startswith("test_bad_input_gives_one_clear_line[")}
+    runs = {}
+    for case_id, edit, overrides, _ in CASES:
+        if case_id in selected:
+            runs[case_id] = _command(tmp_path_factory.mktemp(case_id), edit, overrides)
+    procs = cli_server.run_many([("sim", args) for args, _ in runs.values()], parallel=2)
+    return {k: (proc, out) for (k, (_, out)), proc in zip(runs.items(), procs, strict=True)}
+
+
+@pytest.mark.parametrize("expected", [pytest.param(x, id=i) for i, _, _, x in CASES])
+def test_bad_input_gives_one_clear_line(outcomes, request, expected):
+    proc, out = outcomes[request.node.callspec.id]
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
