@@ -80,11 +80,12 @@ def _batch(requests: list[dict], parallel: int) -> list[dict]:
 
 def serve() -> None:
     """Read requests from stdin, answer on stdout, until stdin closes."""
-    import sim.app.cli  # noqa: F401  (preloaded so that every child starts warm)
-    import sim.app.export  # noqa: F401
-    import sim.app.search  # noqa: F401
-    import sim.outputs.figures.write  # noqa: F401
     import xarray  # noqa: F401
+
+    import sim.app.cli
+    import sim.app.export
+    import sim.app.search
+    import sim.outputs.figures.write  # noqa: F401
 
     answer = sys.stdout
     for line in sys.stdin:

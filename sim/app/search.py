@@ -1,16 +1,16 @@
 """Recommend a siting plan: local search over moves of blocks of GPUs between allowed sites.
 
 `python -m sim.search +scenario=apex [key=value ...] [--who OWNER] [--stat p50|p90] [--replications
-N] [--n-jobs N] [--install NAME]` starts from the run's plan (after `plan=` and `moves=`) and
-repeatedly applies the best single move "owner O moves all (or half) of its GPUs at site A to site
-B", where sites.csv allows O at B and B's planned IT MW stays within what B can hold (its phases,
-capped by `ultimate_it_mw`). The objective is the P50 (or P90) over replications of the day 100 %
-of the chosen owner's (or all) GPUs are online, ties broken by the mean of its 25/50/90/100 % days
-(so the search also moves on plateaus); a date not reached by the horizon counts as the horizon
-plus the missing share of the horizon. Each step screens every neighbour with one central-value run
-(~0.1 s), re-scores the best `confirm` with N seeded replications (common random numbers: draws are
-keyed by entity name, so plans differ only where they differ) and keeps the best if it beats the
-incumbent; it stops when no move helps or after `max_steps`.
+N] [--n-jobs N] [--install NAME [--force]]` starts from the run's plan (after `plan=` and `moves=`)
+and repeatedly applies the best single move "owner O moves all (or half) of its GPUs at site A to
+site B", where sites.csv allows O at B and B's planned IT MW stays within what B can hold (its
+phases, capped by `ultimate_it_mw`). The objective is the P50 (or P90) over replications of the day
+100 % of the chosen owner's (or all) GPUs are online, ties broken by the mean of its 25/50/90/100 %
+days (so the search also moves on plateaus); a date not reached by the horizon counts as the
+horizon plus the missing share of the horizon. Each step screens every neighbour with one
+central-value run (~0.1 s), re-scores the best `confirm` with N seeded replications (common random
+numbers: draws are keyed by entity name, so plans differ only where they differ) and keeps the best
+if it beats the incumbent; it stops when no move helps or after `max_steps`.
 
 Why not the Optuna sweeper (hydra-optuna-sweeper): a plan is a combinatorial object (which
 owner's GPUs, from which site, to which allowed site, under owner totals and site capacities),
@@ -23,7 +23,8 @@ answer is a short list of moves a planner can read and re-run (`moves=[...]`).
 Writes into `--out` (default outputs/search/<timestamp>): `scenario/` (plan.csv with a source
 cell per row and the scenario's other tables: run it with `scenario_dir=`), `moves.yaml`,
 `comparison.json`, `comparison.csv`, `comparison.txt`; `--install NAME` also writes
-`scenarios/NAME/` and `conf/scenario/NAME.yaml` (run with `+scenario=NAME`).
+`scenarios/NAME/` and `conf/scenario/NAME.yaml` (run with `+scenario=NAME`): NAME must be a
+plain new scenario name (checked before the search starts); `--force` replaces an existing one.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import numpy as np
 
 from sim.app.configs import compose_config
 from sim.app.run import draws_for, inputs_for, prices_for
-from sim.app.search_files import write_outputs
+from sim.app.search_files import check_install_name, write_outputs
 from sim.app.search_result import (
     Evaluation,
     Objective,
@@ -203,7 +204,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--out", type=Path, help="default outputs/search/<timestamp>")
     p.add_argument("--install", metavar="NAME", help="also write scenarios/NAME and "
-                   "conf/scenario/NAME.yaml")
+                   "conf/scenario/NAME.yaml (a new name; see --force)")
+    p.add_argument("--force", action="store_true", help="let --install replace an existing "
+                   "scenario of that name")
     return p.parse_known_args(argv)
 
 
@@ -211,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args, overrides = parse_args(argv)
     try:
+        if args.install:
+            check_install_name(args.install, args.force)
         cfg = compose_config(overrides)
         objective = Objective(args.who, args.stat, max(1, args.replications))
         result = search(cfg, objective, _list(args.owners), _list(args.sites),
@@ -221,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_dir = args.out or Path("outputs/search") / dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     command = "python -m sim.search " + " ".join(argv)
-    write_outputs(cfg, result, out_dir.resolve(), command, args.install)
+    try:
+        write_outputs(cfg, result, out_dir.resolve(), command, args.install, args.force)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print((out_dir / "comparison.txt").read_text(encoding="utf-8"), end="")
     print(f"outputs: {out_dir}")
     return 0

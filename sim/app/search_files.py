@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
 from sim.app.search_result import SearchResult, describe_move, fmt_score
 from sim.core import schemas
 from sim.core.config import SimConfig
-from sim.core.paths import CONF_DIR, SCENARIOS_DIR
+from sim.core.errors import InputError
+from sim.core.paths import CONF_DIR, SCENARIOS_DIR, present
 from sim.inputs.catalog import table_path
 from sim.outputs.files import write_csv, write_json, write_text
 from sim.results.series import MILESTONES_PCT
@@ -102,7 +104,7 @@ def hydra_moves(moves: list[dict]) -> str:
 
 
 def write_outputs(cfg: SimConfig, result: SearchResult, out_dir: Path, command: str,
-                  install: str | None = None) -> list[Path]:
+                  install: str | None = None, force: bool = False) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [write_scenario(cfg, result, out_dir / "scenario")]
     rows = comparison_rows(result)
@@ -119,14 +121,36 @@ def write_outputs(cfg: SimConfig, result: SearchResult, out_dir: Path, command: 
     write_text(out_dir / "comparison.txt", text)
     written += [out_dir / n for n in ("comparison.csv", "comparison.json", "comparison.txt")]
     if install:
-        written += install_scenario(cfg, result, install, command)
+        written += install_scenario(cfg, result, install, command, force)
     return written
 
 
-def install_scenario(cfg: SimConfig, result: SearchResult, name: str, command: str) -> list[Path]:
+#: a scenario name: a letter, then letters, digits, '_' or '-' (no path, no dots)
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def check_install_name(name: str, force: bool = False) -> tuple[Path, Path]:
+    """The folder and overlay `--install NAME` would write; one InputError line if NAME is
+    not a plain scenario name, or names an existing scenario and `force` is not set."""
+    if not _NAME.match(name):
+        raise InputError(f"--install {name!r}: expected a scenario name (a letter, then "
+                         "letters, digits, '_' or '-'; no paths)")
+    folder, overlay = SCENARIOS_DIR / name, CONF_DIR / "scenario" / f"{name}.yaml"
+    for path, root in ((folder, SCENARIOS_DIR), (overlay, CONF_DIR / "scenario")):
+        if path.resolve().parent != root.resolve():
+            raise InputError(f"--install {name!r}: {path} is outside {root}")
+    taken = [str(p) for p in (folder, overlay) if present(p)]
+    if taken and not force:
+        raise InputError(f"--install {name!r}: scenario exists ({', '.join(taken)}); choose "
+                         "a new name or add --force to replace it")
+    return folder, overlay
+
+
+def install_scenario(cfg: SimConfig, result: SearchResult, name: str, command: str,
+                     force: bool = False) -> list[Path]:
     """`scenarios/NAME/` and `conf/scenario/NAME.yaml`, runnable as `+scenario=NAME`."""
-    folder = write_scenario(cfg, result, SCENARIOS_DIR / name)
-    overlay = CONF_DIR / "scenario" / f"{name}.yaml"
+    folder, overlay = check_install_name(name, force)
+    folder = write_scenario(cfg, result, folder)
     title = f"{cfg.title or cfg.scenario}: plan recommended by sim.search ({result.objective.who})"
     text = (f"# @package _global_\n# Recommended plan from `{command}`\n"
             f"# ({result.objective.describe()}, seed {cfg.seed}); tables in scenarios/{name}/.\n"

@@ -7,7 +7,10 @@ chunking.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -109,7 +112,32 @@ def _run_loky(inputs, tasks, n_jobs: int, _scheduler) -> Iterator[list[Replicate
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    yield from parallel(delayed(run_chunk)(inputs, *task) for task in tasks)
+    parent = os.getpid()
+    yield from parallel(delayed(_worker_chunk)(parent, inputs, *task) for task in tasks)
+
+
+def _worker_chunk(parent_pid: int, inputs: Inputs, *task) -> list[ReplicateResult]:
+    """`run_chunk` in a loky worker that exits as soon as the run's process is gone."""
+    _watch_parent(parent_pid)
+    return run_chunk(inputs, *task)
+
+
+_watching: list[int] = []
+
+
+def _watch_parent(parent_pid: int, period_s: float = 0.5) -> None:
+    """Start (once per worker) a daemon thread that ends this process when `parent_pid` is no
+    longer its parent: a run killed with SIGKILL cannot stop its workers, so they stop
+    themselves instead of finishing their chunks and idling for loky's 300 s."""
+    if _watching or os.getppid() != parent_pid:
+        return
+    _watching.append(parent_pid)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(period_s)
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
