@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import runpy
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,9 @@ def _child(request: dict, out_path: str, err_path: str) -> None:
         os.dup2(target, fd)
         os.close(target)
     os.chdir(request.get("cwd", str(REPO)))
+    if request.get("fsize"):   # a full disk: writes past this size fail with EFBIG
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (request["fsize"], request["fsize"]))
     code = 0
     sys.argv = [request["module"], *request["argv"]]
     try:
@@ -104,15 +109,19 @@ class CliServer:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=env)
 
-    def run(self, module: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-        return self.run_many([(module, list(args))], cwd=cwd)[0]
+    def run(self, module: str, *args: str, cwd: Path = REPO,
+            fsize: int | None = None) -> subprocess.CompletedProcess:
+        """`python -m MODULE ARGS`; `fsize` caps the size of any file it writes (bytes)."""
+        return self.run_many([(module, list(args))], cwd=cwd, fsize=fsize)[0]
 
     def run_many(self, commands: list[tuple[str, list[str]]], cwd: Path = REPO,
-                 parallel: int = 1) -> list[subprocess.CompletedProcess]:
+                 parallel: int = 1, fsize: int | None = None
+                 ) -> list[subprocess.CompletedProcess]:
         """Run (module, args) commands, up to `parallel` at once; results in order."""
         assert all(module in MODULES for module, _ in commands), commands
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        batch = [{"module": m, "argv": list(a), "cwd": str(cwd)} for m, a in commands]
+        batch = [{"module": m, "argv": list(a), "cwd": str(cwd), "fsize": fsize}
+                 for m, a in commands]
         self.proc.stdin.write(json.dumps({"batch": batch, "parallel": parallel}) + "\n")
         self.proc.stdin.flush()
         replies = json.loads(self.proc.stdout.readline())
