@@ -538,6 +538,10 @@ CASES += [
     ("energy-value-nan", set_cell("energy.csv", "value", "nan", 0), [],
      "energy.csv: row "),
     ("energy-missing-row", delete_row("energy.csv", 0), [], "energy.csv: missing parameter"),
+    ("energy-decline-above-one", both(set_cell("energy.csv", "value", "185", 0),
+                                      replace_in("energy.csv", "decline_per_yr,0.03,",
+                                                 "decline_per_yr,2,")), [],
+     "energy.csv: row 6, column 'value': expected a yearly decline >= 0 and < 1"),
     ("sites-empty-file", lambda d, s: (d / "sites.csv").write_text(""), [],
      "sites.csv: missing column(s)"),
     ("plan-header-only", lambda d, s: (s / "plan.csv").write_text(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field, is_dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from omegaconf import MISSING
 
@@ -228,24 +230,30 @@ class SimConfig:
         return Path(self.scenario_dir) if self.scenario_dir else SCENARIOS_DIR / self.scenario
 
 
-def check_keys(cfg: Any, schema: Any = None, prefix: str = "") -> None:
-    """Raise one InputError line for the first key of `cfg` (a DictConfig) that SimConfig does
-    not declare, however it was added (`+key=...`, a scenario overlay). Free-form dict fields
-    (distribution specs, `uncertainty.overrides`) are checked where they are read."""
-    from omegaconf import DictConfig, OmegaConf  # lazy: only entry points compose configs
-
-    schema = OmegaConf.structured(SimConfig) if schema is None else schema
-    known = set(schema.keys())
+def check_keys(cfg: Any, schema: type | None = None, prefix: str = "") -> None:
+    """Raise one InputError line for the first key of `cfg` (a DictConfig or dict) that
+    SimConfig does not declare, however it was added (`+key=...`, a scenario overlay).
+    Free-form dict fields (distribution specs, `uncertainty.overrides`) are checked where they
+    are read."""
+    declared = _declared(schema or SimConfig)
     for key in cfg:
         if not prefix and key == "hydra":
             continue
         name = f"{prefix}{key}"
-        if key not in known:
+        if key not in declared:
             raise InputError(f"config key '{name}': not a config key (known here: "
-                             f"{', '.join(sorted(known))})")
-        declared = OmegaConf.get_type(schema, key)
-        if is_dataclass(declared) and isinstance(cfg[key], DictConfig):
-            check_keys(cfg[key], schema[key], f"{name}.")
+                             f"{', '.join(sorted(declared))})")
+        inner = declared[key]
+        if inner is not None and isinstance(cfg[key], Mapping):
+            check_keys(cfg[key], inner, f"{name}.")
+
+
+@cache
+def _declared(cls: type) -> dict[str, type | None]:
+    """Field name -> the dataclass it holds (None for a plain value or a free-form dict)."""
+    hints = get_type_hints(cls)
+    return {f.name: hints[f.name] if is_dataclass(hints[f.name]) else None
+            for f in fields(cls)}
 
 
 def register_schemas() -> None:

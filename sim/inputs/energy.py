@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core import numbers as n
 from sim.core import schemas
 from sim.core.errors import InputError
 from sim.core.paths import DATA_DIR
@@ -37,13 +38,31 @@ class Prices:
     grid: EnergyDefaults
 
 
+#: the documented range of each parameter (sim.core.numbers rules)
+RANGES = {"tariff_krw_per_kwh": n.NONNEG, "grid_factor_t_per_mwh": n.NONNEG,
+          "grid_factor_base_year": n.Rule(lambda x: 1950 <= x <= 2100 and x == int(x),
+                                          "a year 1950-2100"),
+          "grid_factor_decline_per_yr": n.Rule(lambda x: 0 <= x < 1,
+                                               "a yearly decline >= 0 and < 1"),
+          "krw_per_usd": n.POSITIVE, "gpu_hour_value_krw": n.NONNEG}
+
+
 @cache
 def load_defaults(path: Path = DATA_DIR / "energy.csv") -> EnergyDefaults:
     """The parameter table (sim/data/energy.csv by default), read once per process."""
-    values = {row["parameter"]: row["value"] for row in schemas.read(path, "energy.csv")}
+    rows = schemas.read(path, "energy.csv")
+    values = {row["parameter"]: row["value"] for row in rows}
     missing = [f.name for f in fields(EnergyDefaults) if f.name not in values]
     if missing:
         raise InputError(f"{path}: missing parameter row(s) {', '.join(missing)}")
+    for number, row in zip(rows.lines, rows, strict=True):
+        rule = RANGES.get(row["parameter"])
+        try:
+            if rule is not None:
+                rule.check(row["value"])
+        except ValueError as err:
+            raise InputError(f"{path}: row {number}, column 'value': {err} for "
+                             f"{row['parameter']} (got {row['value']!r})") from None
     kwargs = {f.name: values[f.name] for f in fields(EnergyDefaults)}
     kwargs["grid_factor_base_year"] = int(kwargs["grid_factor_base_year"])
     return EnergyDefaults(**kwargs)
