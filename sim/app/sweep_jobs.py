@@ -3,11 +3,12 @@ parameters were swept and whether they form a full grid."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
+
+from sim.outputs.status import describe_status, read_status
 
 MISSING_VALUE = "(default)"
 
@@ -40,9 +41,9 @@ def job_error(path: Path) -> str | None:
     status_path = path / "status.json"
     if not status_path.is_file():
         return "no status.json (job did not start or was killed)"
-    status = json.loads(status_path.read_text(encoding="utf-8"))
+    status = read_status(path)
     if status.get("status") != "complete":
-        return f"{status.get('status', '?')}: {status.get('error', 'no error recorded')}"
+        return describe_status(status)
     for name in ("result.nc", "summary.json"):
         if not (path / name).is_file():
             return f"{name} missing"
