@@ -125,7 +125,7 @@ def merge(sweep_dir: Path, who: str = "total", figure: bool = True) -> Merged:
 
 
 def _attrs(out: Merged, who: str) -> dict:
-    return {"title": "sweep of sim runs", "sweep_dir": str(out.sweep_dir),
+    return {"title": "sweep of sim runs", "sweep": out.sweep_dir.name,   # no machine path
             "layout": "grid" if out.grid else "run", "swept_params": out.params,
             "ranked_by": f"{who}: date of 100 % online (P50), then 90 %",
             "failed_jobs": {j.num: j.error for j in out.failed},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.errors import InputError
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
 from sim.model.rollout import Rollout
@@ -146,7 +147,13 @@ def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
 
     cluster = None if scheduler else LocalCluster(n_workers=n_jobs, threads_per_worker=1,
                                                   processes=True, dashboard_address=None)
-    client = Client(scheduler or cluster)
+    try:
+        client = Client(scheduler or cluster, timeout="10s")
+    except (OSError, TimeoutError) as err:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(f"config key 'mc.scheduler': cannot reach {scheduler}: "
+                         f"{str(err).splitlines()[0]}") from None
     try:
         shared = client.scatter(inputs, broadcast=True)
         futures = [client.submit(run_chunk, shared, *task, pure=False) for task in tasks]
