@@ -66,6 +66,9 @@ def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
             _check_named_plan(path, scenario_dir)
         key = f"plans/{plan}.csv" if name == "plan.csv" and plan else name
         files[key] = check_file(path)
+    observed = locate(OBSERVED_TABLE, data_dir, scenario_dir)   # only some scenarios have one
+    if present(observed):
+        files[OBSERVED_TABLE] = check_file(observed)
     for folder in FOLDERS:
         located = locate(folder, data_dir, scenario_dir)
         for path in sorted(located.glob("*.csv")):
