@@ -125,7 +125,6 @@ def main(cfg: DictConfig) -> None:
     except Exception as err:   # a bug: keep the traceback, but never leave 'running' behind
         finish_status(out_dir, "failed", repr(err))
         raise
-    if typed.output.console_table:
-        print_summary(result, out_dir)
+    print_summary(result, out_dir, tables=typed.output.console_table)
 
 

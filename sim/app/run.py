@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
 from sim.outputs.status import finish_status
 from sim.results.montecarlo import run_replications
+from sim.results.online import end_of_days, report_dates
 from sim.results.series import Series, build_series, month_days
 from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
 
@@ -112,33 +114,36 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
     meta = {"scenario": cfg.scenario, "title": cfg.title,
             **provenance(asdict(cfg), cfg.seed, hashes), "created": created_stamp()}
     prices = prices_for(run_cfg)
+    dates = report_dates(run_cfg.online_report_dates, run_cfg.start_date, run_cfg.horizon_date)
     if table.replications == 1:
-        result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir)
+        result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir,
+                               dates)
     else:
-        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir)
+        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates)
     if cfg.output.figures:
         _write_figures_and_report(run_cfg, inputs, out_dir)
     return result
 
 
-def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path) -> dict:
+def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
+                  dates: list[dt.date]) -> dict:
     series = simulate(inputs, prices, record_grid=True)
     write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
-    result = summary(series, inputs, meta, prices.gpu_hour_value_krw)
+    result = summary(series, inputs, meta, prices.gpu_hour_value_krw, dates)
     write_json(out_dir / "summary.json", result)
     return result
 
 
 def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
-                    meta: dict, out_dir: Path) -> dict:
+                    meta: dict, out_dir: Path, dates: list[dt.date]) -> dict:
     mc = cfg.mc
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
-                               prices=prices)
+                               prices=prices, online_days=end_of_days(dates, cfg.start_date))
     causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
     ds = ensemble_dataset(results, inputs, causes)
     write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
-    result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw)
+    result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw, dates)
     write_json(out_dir / "summary.json", result)
     return result
 

@@ -167,7 +167,11 @@ class OutputConfig:
     """What a run writes besides result.nc and summary.json."""
 
     figures: bool = True
+    #: print the result tables at the end of a run (the output directory is printed anyway)
     console_table: bool = True
+    #: dates (YYYY-MM-DD) at which to count GPUs online, between start and horizon_end;
+    #: empty = 31 December of every year of the run
+    online_dates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -213,6 +217,11 @@ class SimConfig:
             raise InputError(
                 f"config key 'horizon_end': expected a date after start {start}, got {end}"
             )
+        for value in self.output.online_dates:
+            date = parse_date(value, "output.online_dates")
+            if not start <= date <= end:
+                raise InputError(f"config key 'output.online_dates': expected dates from start "
+                                 f"{start} to horizon_end {end}, got {date}")
 
     @property
     def start_date(self) -> dt.date:
@@ -222,6 +231,11 @@ class SimConfig:
     @property
     def horizon_date(self) -> dt.date:
         return dt.date.fromisoformat(self.horizon_end)
+
+    @property
+    def online_report_dates(self) -> list[dt.date]:
+        """output.online_dates as dates (empty: the caller uses each year end)."""
+        return [dt.date.fromisoformat(str(v)) for v in self.output.online_dates]
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir) if self.data_dir else DATA_DIR

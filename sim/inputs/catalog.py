@@ -156,8 +156,7 @@ def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
         connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"])),
                                          r["capacity_mw"], r["project"])
                           for r in raw["site_connections.csv"]),
-        deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start,
-                               horizon_days, as_of),
+        deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start, as_of),
         plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])
                    for r in raw["plan.csv"]),
         burn_in_days=burn_in_days, plants={})
@@ -177,12 +176,14 @@ def delivery_months(period: str) -> list[dt.date]:
     raise ValueError("expected a quarter like 2026Q1 or a month like 2026-02")
 
 
-def _deliveries(path: Path, rows: list[dict], start: dt.date, horizon_days: float,
+def _deliveries(path: Path, rows: list[dict], start: dt.date,
                 as_of: bool = False) -> tuple[Delivery, ...]:
     """Spread each period's GPUs evenly over its months (remainder to the earliest months).
 
     A month that began before `start` arrives on day 0 (already in the country at start);
     in a run from `as_of` (= start) that is an error: what arrived is in the observed state.
+    A month after the horizon is kept and simply never arrives within the run (any horizon is
+    valid).
     """
     out = []
     for number, row in enumerate(rows, start=2):
@@ -198,9 +199,6 @@ def _deliveries(path: Path, rows: list[dict], start: dt.date, horizon_days: floa
         base, extra = divmod(row["gpus"], len(months))
         for i, month in enumerate(months):
             day = max(0.0, float((month - start).days))
-            if day > horizon_days:
-                raise InputError(f"{path}: row {number}, column 'quarter': delivery "
-                                 f"{row['quarter']} is after the horizon end")
             gpus = base + (1 if i < extra else 0)
             if gpus:
                 out.append(Delivery(row["owner"], day, gpus))

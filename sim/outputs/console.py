@@ -1,4 +1,5 @@
-"""The short table printed at the end of a run (P50 dates when replicated)."""
+"""The short tables printed at the end of a run (P50 when replicated); the output directory is
+printed whatever `output.console_table` says."""
 
 from __future__ import annotations
 
@@ -17,11 +18,23 @@ def _count(value) -> str:
     return f"{value['p50'] if isinstance(value, dict) else value:,}"
 
 
-def print_summary(result: dict, out_dir: Path) -> None:
+def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
+    """The result tables (if `tables`), notes about the horizon, and where the outputs are."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
+    if tables:
+        for table in (_milestones(result), _online_at_dates(result), _sites(result)):
+            if table is not None:
+                console.print(table)
+        for note in result.get("notes", []):
+            console.print(f"note: {note}", highlight=False)
+    console.print(f"outputs: {out_dir}", highlight=False, soft_wrap=True)
+
+
+def _milestones(result: dict):
+    from rich.table import Table
+
     replicated = result.get("replications", 1) > 1
     label = " (P50 of {} replications)".format(result["replications"]) if replicated else ""
     table = Table(title=f"{result['scenario']}: GPUs online (target "
@@ -33,12 +46,33 @@ def print_summary(result: dict, out_dir: Path) -> None:
     for who, dates in result["milestones"].items():
         table.add_row(who, *[_date(dates[p]) for p in PCTS],
                       _count(result["online_at_horizon"][who]))
-    console.print(table)
+    return table
+
+
+def _online_at_dates(result: dict):
+    from rich.table import Table
+
+    at = result.get("online_at_dates") or {}
+    if not at:
+        return None
+    who = list(next(iter(at.values())))
+    replicated = result.get("replications", 1) > 1
+    table = Table(title="GPUs online at the end of" + (" (P50)" if replicated else ""))
+    table.add_column("date")
+    for w in who:
+        table.add_column(w, justify="right")
+    for date, counts in at.items():
+        table.add_row(date, *[_count(counts[w]) for w in who])
+    return table
+
+
+def _sites(result: dict):
+    from rich.table import Table
+
     sites = Table(title="What holds each site back")
     for column in ("site", "planned GPUs", "all online", "binding constraint"):
         sites.add_column(column)
     for site, info in result["sites"].items():
         sites.add_row(site, f"{info['gpus_planned']:,}", _date(info["full_operation"]),
                       info["binding_constraint"])
-    console.print(sites)
-    console.print(f"outputs: {out_dir}")
+    return sites

@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 
 from sim.inputs.records import Inputs
+from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
 from sim.results.montecarlo import ReplicateResult, who_of
@@ -16,6 +17,8 @@ from sim.results.series import MILESTONES_PCT, month_days
 from sim.results.waits import binding_constraint
 
 QS = (0.1, 0.5, 0.9)
+#: variables no draw changes (PUE depends on the site's plant and the month only)
+SHARED_VARIABLES = ("pue",)
 
 
 def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: list[str]):
@@ -26,9 +29,12 @@ def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: lis
     data_vars = {}
     for name in results[0].arrays:
         dims, units, long_name = VARIABLES[name]
-        stacked = np.stack([r.arrays[name] for r in results])
-        data_vars[name] = (("replicate", *dims), stacked,
-                           {"units": units, "long_name": long_name})
+        attrs = {"units": units, "long_name": long_name}
+        if name in SHARED_VARIABLES:     # the same in every replicate: stored once
+            data_vars[name] = (dims, results[0].arrays[name], attrs)
+            continue
+        data_vars[name] = (("replicate", *dims), np.stack([r.arrays[name] for r in results]),
+                           attrs)
     data_vars["full_operation_day"] = (
         ("replicate", "site"), np.stack([r.site_full_day for r in results]),
         {"units": "day", "long_name": "day after the run's start when all planned GPUs of the "
@@ -59,6 +65,19 @@ def probability_full_by_year(results: list[ReplicateResult], inputs: Inputs) -> 
     return {who: {str(y): float(p) for y, p in zip(years, prob_by(full[:, i], deadlines),
                                                     strict=True)}
             for i, who in enumerate(who_of(inputs))}
+
+
+def online_at_dates(results: list[ReplicateResult], inputs: Inputs,
+                    dates: list[dt.date]) -> dict:
+    """P10/P50/P90 of GPUs online at the end of each date, total and per owner."""
+    if not dates:
+        return {}
+    counts = np.stack([r.online_at_days for r in results])     # rep x who x date
+    q = np.quantile(counts, QS, axis=0, method="lower")       # q x who x date
+    return {d.isoformat(): {who: {f"p{round(x * 100)}": int(q[k, i, j])
+                                  for k, x in enumerate(QS)}
+                            for i, who in enumerate(who_of(inputs))}
+            for j, d in enumerate(dates)}
 
 
 def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:
@@ -102,14 +121,20 @@ def energy(results: list[ReplicateResult], inputs: Inputs, gpu_hour_value_krw: f
 
 
 def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: list[str],
-                     meta: dict, gpu_hour_value_krw: float) -> dict:
+                     meta: dict, gpu_hour_value_krw: float,
+                     dates: list[dt.date] | None = None) -> dict:
+    """summary.json of a replicated run; `dates`: when to count GPUs online (as run)."""
+    miles = milestones(results, inputs)
+    horizon_end = iso(inputs, inputs.horizon_days)
     return {
         **meta,
         "replications": len(results),
         "start": inputs.start.isoformat(),
-        "horizon_end": iso(inputs, inputs.horizon_days),
+        "horizon_end": horizon_end,
         "target_gpus": inputs.target_gpus,
-        "milestones": milestones(results, inputs),
+        "milestones": miles,
+        "notes": horizon_notes(miles, horizon_end),
+        "online_at_dates": online_at_dates(results, inputs, dates or []),
         "probability_full_by_year": probability_full_by_year(results, inputs),
         "online_at_horizon": online_at_horizon(results, inputs),
         "sites": sites(results, inputs, causes),

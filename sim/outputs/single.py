@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from sim.inputs.records import Inputs
+from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
+from sim.results.online import online_at as online_at_dates
 from sim.results.series import MILESTONES_PCT, Series, milestone_day
 from sim.results.waits import binding_constraint
 
@@ -108,14 +112,22 @@ def energy_summary(series: Series, inputs: Inputs, gpu_hour_value_krw: float) ->
     }
 
 
-def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: float) -> dict:
+def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: float,
+            dates: list[dt.date] | None = None) -> dict:
+    """summary.json of one run; `dates`: when to count GPUs online (`online_at_dates`)."""
+    miles = milestones(series, inputs)
+    horizon_end = iso(inputs, inputs.horizon_days)
+    units = series.units
     return {
         **meta,
         "replications": 1,
         "start": inputs.start.isoformat(),
-        "horizon_end": iso(inputs, inputs.horizon_days),
+        "horizon_end": horizon_end,
         "target_gpus": inputs.target_gpus,
-        "milestones": milestones(series, inputs),
+        "milestones": miles,
+        "notes": horizon_notes(miles, horizon_end),
+        "online_at_dates": online_at_dates(units.online_day, units.gpus, units.owner,
+                                           series.owners, dates or [], inputs.start),
         "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
         "sites": site_summary(series, inputs),
         "energy": energy_summary(series, inputs, gpu_hour_value_krw),

@@ -20,12 +20,14 @@ from sim.core.errors import InputError
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
 from sim.model.rollout import Rollout
+from sim.results.online import online_matrix
 from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
 from sim.uncertainty.draws import DrawTable, apply_draws
 
 #: time-series variables kept per replicate, with their storage dtype
 ENSEMBLE_VARIABLES = {
-    "gpus_delivered": np.int64, "gpus_online": np.int64, "it_load_mw": np.float32,
+    "gpus_delivered": np.int64, "gpus_arrived": np.int64, "gpus_online": np.int64,
+    "it_load_mw": np.float32, "pue": np.float32,
     "facility_load_mw": np.float32, "power_limit_mw": np.float32,
     "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
     "energy_mwh": np.float32, "cost_krw": np.float32, "emissions_tco2": np.float32,
@@ -40,13 +42,17 @@ class ReplicateResult:
     milestone_days: np.ndarray    # who x pct, NaN if not reached by the horizon
     online_at_horizon: np.ndarray  # who
     site_full_day: np.ndarray      # site, NaN if not all planned GPUs online by the horizon
+    online_at_days: np.ndarray     # who x report day: GPUs online before each day boundary
 
 
 def who_of(inputs: Inputs) -> list[str]:
     return ["total", *inputs.owners]
 
 
-def summarise_replicate(replicate: int, series: Series, inputs: Inputs) -> ReplicateResult:
+def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
+                        online_days: np.ndarray | None = None) -> ReplicateResult:
+    """What the ensemble keeps of a replication; `online_days`: day boundaries at which to
+    count GPUs online (see sim.results.online)."""
     units = series.units
     order = np.argsort(units.online_day, kind="stable")
     days, gpus, owner, site = (units.online_day[order], units.gpus[order], units.owner[order],
@@ -63,7 +69,9 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs) -> Repli
                                         inputs.planned_gpus(site=s), end))
                      for j, s in enumerate(series.sites)])
     arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
-    return ReplicateResult(replicate, arrays, milestones, online, full)
+    at_days = online_matrix(units.online_day, units.gpus, units.owner, len(inputs.owners),
+                            np.zeros(0) if online_days is None else online_days)
+    return ReplicateResult(replicate, arrays, milestones, online, full, at_days)
 
 
 def _nan(day: float | None) -> float:
@@ -71,13 +79,14 @@ def _nan(day: float | None) -> float:
 
 
 def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int],
-              prices: Prices | None = None) -> list[ReplicateResult]:
+              prices: Prices | None = None, online_days: np.ndarray | None = None
+              ) -> list[ReplicateResult]:
     """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`."""
     out = []
     for k, r in enumerate(replicates):
         drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
         series = build_series(Rollout(drawn).run(), drawn, prices)
-        out.append(summarise_replicate(r, series, drawn))
+        out.append(summarise_replicate(r, series, drawn, online_days))
     return out
 
 
@@ -89,11 +98,11 @@ def chunks(table: DrawTable, size: int) -> Iterator[tuple[dict[str, np.ndarray],
 
 def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
                      scheduler: str | None = None, chunk_size: int = 50,
-                     progress: bool | None = None, prices: Prices | None = None
-                     ) -> list[ReplicateResult]:
+                     progress: bool | None = None, prices: Prices | None = None,
+                     online_days: np.ndarray | None = None) -> list[ReplicateResult]:
     """All replicates of `table`, sorted by replicate index."""
     prices = prices or default_prices()
-    tasks = [(draws, ids, prices) for draws, ids in chunks(table, chunk_size)]
+    tasks = [(draws, ids, prices, online_days) for draws, ids in chunks(table, chunk_size)]
     runner = {"loky": _run_loky, "dask": _run_dask}[backend]
     results: list[ReplicateResult] = []
     with _progress(table.replications, progress) as advance:
