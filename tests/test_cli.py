@@ -39,7 +39,8 @@ def test_micro_scenario_through_the_cli(tmp_path):
     with xr.open_dataset(out / "result.nc", engine="h5netcdf") as ds:
         assert int(ds.gpus_online.isel(time=-1).sum()) == 40
         for name, var in ds.data_vars.items():
-            assert var.attrs.get("units") and var.attrs.get("long_name"), name
+            assert (var.attrs.get("units") or var.attrs.get("flag_meanings")) \
+                and var.attrs.get("long_name"), name
         assert ds.attrs["scenario"] == "apex" and "config_hash" in ds.attrs
 
 

@@ -47,15 +47,15 @@ def test_grid_sweep_yields_the_cube_and_the_ranking(sweep_dir):
     with xr.open_dataset(sweep_dir / "sweep.nc", engine="h5netcdf") as ds:
         assert not any(str(sweep_dir) in str(v) for v in ds.attrs.values())  # no machine path
         assert ds.attrs["layout"] == "grid"
-        assert list(ds["rollout.burn_in_days"].values) == [0, 7]
+        assert list(ds["rollout_burn_in_days"].values) == [0, 7]
         assert list(ds["horizon_end"].values) == ["2026-12-31", "2027-06-30"]
-        assert ds["gpus_online"].dims[:2] == ("rollout.burn_in_days", "horizon_end")
+        assert ds["gpus_online"].dims[:2] == ("rollout_burn_in_days", "horizon_end")
         assert {"time", "site", "owner"} <= set(ds["gpus_online"].dims)
         total = ds["gpus_online"].sum(["site", "owner"], min_count=1)
         short = total.sel(horizon_end="2026-12-31")
         assert np.isnan(short.sel(time="2027-03-01")).all()          # outer join on time
         assert (total.max("time") == 40).all()
-        assert ds["job"].sel(**{"rollout.burn_in_days": 7, "horizon_end": "2027-06-30"}) == 3
+        assert ds["job"].sel(rollout_burn_in_days=7, horizon_end="2027-06-30") == 3
     lines = (sweep_dir / "sweep.csv").read_text().splitlines()
     header = lines[0].split(",")
     rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
@@ -113,7 +113,7 @@ def test_merge_of_a_run_list(sweep_dir, tmp_path):
     assert not out.grid and out.params == ["rollout.burn_in_days", "horizon_end"]
     with xr.open_dataset(part / "sweep.nc", engine="h5netcdf") as ds:
         assert list(ds["run"].values) == [0, 1, 3]
-        assert list(ds["rollout.burn_in_days"].values) == [0, 0, 7]
+        assert list(ds["rollout_burn_in_days"].values) == [0, 0, 7]
 
 
 def test_submitit_local_launcher(tmp_path):
@@ -125,4 +125,4 @@ def test_submitit_local_launcher(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (out / ".submitit").is_dir()
     with xr.open_dataset(out / "sweep.nc", engine="h5netcdf") as ds:
-        assert list(ds["rollout.burn_in_days"].values) == [0, 7]
+        assert list(ds["rollout_burn_in_days"].values) == [0, 7]

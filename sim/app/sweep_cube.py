@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sim.app.sweep_jobs import Job, param_values
 from sim.outputs.files import write_netcdf
+from sim.outputs.variables import VARIABLES
 
-#: Variables of result.nc carried into sweep.nc.
-CUBE_VARIABLES = ("gpus_online", "gpus_delivered", "facility_load_mw", "power_limit_mw")
+#: Variables of result.nc carried into sweep.nc: every one a Monte Carlo run keeps.
+CUBE_VARIABLES = tuple(VARIABLES)
 
 
 def load_job(job: Job):
@@ -18,7 +19,8 @@ def load_job(job: Job):
     import xarray as xr  # lazy: merging is the only user
 
     with xr.open_dataset(job.path / "result.nc", engine="h5netcdf") as ds:
-        data = ds[[v for v in CUBE_VARIABLES if v in ds]].load()
+        data = ds[[v for v in CUBE_VARIABLES if v in ds]].drop_vars(
+            ["lat", "lon"], errors="ignore").load()
     if "replicate" not in data.dims:
         data = data.expand_dims(replicate=[0])
     return data.drop_encoding().drop_attrs(deep=False)
@@ -42,7 +44,23 @@ def cube(jobs: list[Job], params: list[str], grid: bool):
         ds = ds.reindex({p: sorted(dict.fromkeys(param_values(jobs, p))) for p in params})
     if ds.sizes.get("replicate") == 1:
         ds = ds.squeeze("replicate", drop=True)
+    for name, (_dims, units, long_name) in VARIABLES.items():
+        if name in ds:
+            ds[name].attrs = {"units": units, "long_name": long_name}
+    for p in params:
+        ds[p].attrs = {"long_name": f"swept config key {p}"}
+    ds = _with_sites(ds, done[0])
     return ds.transpose(*(params if grid else ["run"]), ...).drop_encoding()
+
+
+def _with_sites(ds, job: Job):
+    """Site latitude/longitude from a job's result.nc (the same in every job of a scenario)."""
+    import xarray as xr
+
+    with xr.open_dataset(job.path / "result.nc", engine="h5netcdf") as one:
+        if "lat" in one.coords:
+            ds = ds.assign_coords(lat=one["lat"].load(), lon=one["lon"].load())
+    return ds
 
 
 def _with_job(ds, num: int):

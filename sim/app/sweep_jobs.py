@@ -11,6 +11,8 @@ from pathlib import Path
 from sim.outputs.status import describe_status, read_status
 
 MISSING_VALUE = "(default)"
+#: how a job that kept the scenario's own plan.csv is labelled along `plan`
+BASE_PLAN = "base"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def swept_params(jobs: list[Job]) -> list[str]:
 def param_values(jobs: list[Job], key: str) -> list:
     """The typed value of `key` per job: all ints, else all floats, else all strings."""
     texts = [j.overrides.get(key, MISSING_VALUE) for j in jobs]
+    if key == "plan":
+        texts = [BASE_PLAN if t in ("null", "", MISSING_VALUE) else t for t in texts]
     for kind in (int, float):
         try:
             return [kind(t) for t in texts]

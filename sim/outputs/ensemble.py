@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.inputs.records import Inputs
 from sim.outputs.notes import horizon_notes
-from sim.outputs.variables import VARIABLES, iso, time_coord
+from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
 from sim.results.montecarlo import ReplicateResult, who_of
 from sim.results.percentiles import prob_by, quantiles
@@ -41,7 +41,8 @@ def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: lis
          "site are online (NaN: not by the horizon)"})
     ds = xr.Dataset(data_vars, coords={
         "replicate": [r.replicate for r in results], "time": times, "site": list(inputs.sites),
-        "owner": list(inputs.owners), "cause": causes})
+        "owner": list(inputs.owners), "cause": causes,
+        **site_coords(inputs, list(inputs.sites))})
     return ds
 
 

@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.outputs.cf import cf_ready, global_attrs, time_encoding
+
 #: compression of every variable in ensemble and sweep files
 COMPRESSION = {"zlib": True, "complevel": 4}
 
@@ -79,12 +81,14 @@ def netcdf_attrs(attrs: dict) -> dict:
 
 
 def write_netcdf(ds, path: Path, attrs: dict | None = None, compress: bool = False) -> None:
-    """`ds` (encodings dropped) as NetCDF4 with `attrs` flattened; every variable compressed
-    if `compress`."""
-    ds = ds.drop_encoding()
-    if attrs is not None:
-        ds.attrs = netcdf_attrs(attrs)
-    encoding = {name: dict(COMPRESSION) for name in ds.data_vars} if compress else None
+    """`ds` (encodings dropped) as CF-1.8 NetCDF4 (sim/outputs/cf.py) with `attrs` flattened
+    into the global attributes; every variable compressed if `compress`."""
+    ds = cf_ready(ds.drop_encoding())
+    ds.attrs = netcdf_attrs(global_attrs({**ds.attrs, **(attrs or {})}))
+    encoding = time_encoding(ds)
+    if compress:
+        for name in ds.data_vars:
+            encoding[name] = {**encoding.get(name, {}), **COMPRESSION}
     buffer = io.BytesIO()   # HDF5 never touches the disk: a full disk is a plain OSError
     ds.to_netcdf(buffer, engine="h5netcdf", encoding=encoding)
     payload = buffer.getvalue()

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.inputs.records import Inputs
 from sim.outputs.notes import horizon_notes
-from sim.outputs.variables import VARIABLES, iso, time_coord
+from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
 from sim.results.online import online_at as online_at_dates
 from sim.results.series import MILESTONES_PCT, Series, milestone_day
@@ -22,7 +22,8 @@ def to_dataset(series: Series, inputs: Inputs):
     data_vars = {name: (dims, getattr(series, name), {"units": units, "long_name": long_name})
                  for name, (dims, units, long_name) in VARIABLES.items()}
     coords = {"time": time_coord(inputs, series.time_days), "site": series.sites,
-              "owner": series.owners, "cause": series.causes}
+              "owner": series.owners, "cause": series.causes,
+              **site_coords(inputs, series.sites)}
     if series.binding is not None:
         data_vars["binding"] = (("time", "site"), series.binding, {
             "units": "1", "long_name": "limit holding the site's waiting racks at the time "

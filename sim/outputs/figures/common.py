@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.outputs.cf import decode_flags
 from sim.outputs.figures.places import Places
 from sim.outputs.files import atomic_write
 
@@ -63,7 +64,7 @@ def load_run(run_dir: Path, places: Places | None = None) -> Run:
     import xarray as xr  # lazy: matplotlib figures are optional
 
     with xr.open_dataset(run_dir / "result.nc", engine="h5netcdf") as ds:
-        data = ds.load()
+        data = decode_flags(ds.load())
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     return Run(Path(run_dir), data, summary, places)
 
