@@ -21,6 +21,7 @@ from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
 from sim.outputs.figures.write import write_figures
 from sim.outputs.files import write_json, write_netcdf, write_text
+from sim.outputs.names import display_names
 from sim.outputs.provenance import created_stamp, provenance, snapshot_inputs
 from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
@@ -111,31 +112,34 @@ def _original_paths(message: str, files: dict[str, Path], snapshot: Path) -> str
 def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_dir: Path) -> dict:
     inputs = inputs_for(run_cfg)
     table = draws_for(run_cfg, inputs)
-    meta = {"scenario": cfg.scenario, "title": cfg.title,
+    meta = {"scenario": cfg.scenario, "title": cfg.title, "plan": cfg.plan or "base",
             **provenance(asdict(cfg), cfg.seed, hashes), "created": created_stamp()}
+    # display names only (not a model input): read where the planner keeps them
+    names = display_names(inputs, cfg.resolved_data_dir(), cfg.resolved_scenario_dir())
     prices = prices_for(run_cfg)
     dates = report_dates(run_cfg.online_report_dates, run_cfg.start_date, run_cfg.horizon_date)
     if table.replications == 1:
         result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir,
-                               dates)
+                               dates, names)
     else:
-        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates)
+        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates, names)
     if cfg.output.figures:
         _write_figures_and_report(run_cfg, inputs, out_dir)
     return result
 
 
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
-                  dates: list[dt.date]) -> dict:
+                  dates: list[dt.date], names: dict) -> dict:
     series = simulate(inputs, prices, record_grid=True)
     write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
-    result = summary(series, inputs, meta, prices.gpu_hour_value_krw, dates)
+    result = {**summary(series, inputs, meta, prices.gpu_hour_value_krw, dates),
+              "names": names}
     write_json(out_dir / "summary.json", result)
     return result
 
 
 def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
-                    meta: dict, out_dir: Path, dates: list[dt.date]) -> dict:
+                    meta: dict, out_dir: Path, dates: list[dt.date], names: dict) -> dict:
     mc = cfg.mc
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
@@ -143,7 +147,8 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
     causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
     ds = ensemble_dataset(results, inputs, causes)
     write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
-    result = ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw, dates)
+    result = {**ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw,
+                                 dates), "names": names}
     write_json(out_dir / "summary.json", result)
     return result
 

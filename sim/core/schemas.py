@@ -84,6 +84,8 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
                                     "annual_mean_t_c": _C},
     "energy.csv": {"parameter": t.text, "value": t.real, "unit": t.text, "source": t.text},
     "geo/rings": {"lon": t.longitude, "lat": t.latitude, "ring": t.text},
+    "display_names.csv": {"kind": t.text, "id": t.text, "name_en": t.text,
+                          "name_ko": t.optional(t.text), "source": t.text},
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -96,6 +98,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "grid/site_buses.csv": ("site",), "cooling.csv": ("technology",),
     "climate/stations_monthly.csv": ("station", "month"),
     "climate/stations_design.csv": ("station",), "energy.csv": ("parameter",),
+    "display_names.csv": ("kind", "id"),
 }
 
 

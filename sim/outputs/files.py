@@ -71,7 +71,8 @@ def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) ->
 
 
 def write_json(path: Path, payload: dict) -> None:
-    write_text(path, json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+    text = json.dumps(payload, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    write_text(path, text + "\n")
 
 
 def netcdf_attrs(attrs: dict) -> dict:

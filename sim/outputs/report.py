@@ -1,40 +1,49 @@
-"""A self-contained report.html for a run: figures inlined as base64 PNG, no external assets.
+"""A self-contained report.html for a run, single or replicated: figures inlined as base64 PNG,
+no external assets, no script, display names for sites and owners, no machine paths.
 
-Every number in the report is printed verbatim from summary.json (no rounding, no thousands
-separators), so a reader or a test can find it there.
+Every date is printed as summary.json holds it (ISO); counts with thousands separators. A
+replicated run shows each date as its P50 with the P10-P90 range beneath.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import json
+import re
 from pathlib import Path
 
 from sim.outputs.figures.common import FIGURES
 from sim.outputs.figures.write import describe
 from sim.outputs.files import write_text
+from sim.outputs.names import cause_label, owner_label, site_label
+from sim.outputs.summaries import load_summary
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
-max-width:1260px;color:#222;line-height:1.4}
+max-width:1260px;color:#222;line-height:1.4;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:3px 8px;
-text-align:left;font-size:.9em}th{background:#f2f2f2}td.n{text-align:right}
+text-align:left;font-size:.9em;vertical-align:top}th{background:#f2f2f2}td.n{text-align:right}
+.range{display:block;color:#666;font-size:.85em;white-space:nowrap}
+.ko{color:#555}.note{background:#fff6db;border-left:4px solid #e0a800;padding:.4em .8em}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#555}pre{background:#f7f7f7;padding:.6em;font-size:.8em;
 overflow-x:auto}.muted{color:#666;font-size:.9em}
 """
+NOT_REACHED = "not by horizon"
+#: an absolute path (POSIX or Windows) inside text, shown as its last component
+_PATH = re.compile(r"(?<![\w.:/])(?:[A-Za-z]:)?(?:[\\/][\w.\-]+){2,}[\\/]?")
 
 
 def write_report(run_dir: Path, table_sources: dict[str, list[str]] | None = None) -> Path:
     """Write `run_dir/report.html` from its summary.json and figures; `table_sources` lists
     the distinct source cells of the scenario's tables by table name."""
     run_dir = Path(run_dir)
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    sections = [header(summary), key_dates(summary), sites_table(summary),
-                energy_section(summary), figures_section(run_dir),
-                assumptions(run_dir, table_sources or {}), provenance(summary)]
+    summary = load_summary(run_dir)
+    sections = [header(summary), notes(summary), key_dates(summary), online_dates(summary),
+                full_by_year(summary), sites_table(summary), energy_section(summary),
+                figures_section(run_dir), assumptions(run_dir, table_sources or {}),
+                provenance(summary)]
     title = esc(summary.get("title") or summary.get("scenario", "run"))
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{title}</title><style>{CSS}</style></head><body>\n"
@@ -45,33 +54,63 @@ def write_report(run_dir: Path, table_sources: dict[str, list[str]] | None = Non
 
 
 def esc(value: object) -> str:
-    """HTML-escaped text; None as an em dash."""
-    return "—" if value is None else html.escape(str(value))
+    """HTML-escaped text, machine paths shortened to their last component."""
+    return html.escape(redact_paths(str(value)))
 
 
-def table(head: list[str], rows: list[list[object]], numeric: set[int] | None = None) -> str:
-    """An HTML table; columns in `numeric` are right-aligned."""
+def redact_paths(text: str) -> str:
+    """`/home/me/runs/scenario` -> `…/scenario`: no machine paths in what people read."""
+    return _PATH.sub(lambda m: "…/" + re.split(r"[\\/]", m.group(0).rstrip("/\\"))[-1], text)
+
+
+def count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else esc(value)
+
+
+def date_cell(value: object) -> str:
+    """A date, or a P50 date with its P10-P90 range; None reads 'not by horizon'."""
+    if isinstance(value, dict):
+        lo, mid, hi = (value.get(k) or NOT_REACHED for k in ("p10", "p50", "p90"))
+        return f"{esc(mid)}<span class=range>P10–P90: {esc(lo)} – {esc(hi)}</span>"
+    return esc(value or NOT_REACHED)
+
+
+def count_cell(value: object) -> str:
+    """A count, or a P50 count with its P10-P90 range."""
+    if isinstance(value, dict):
+        return (f"{count(value.get('p50'))}<span class=range>P10–P90: {count(value.get('p10'))}"
+                f" – {count(value.get('p90'))}</span>")
+    return count(value)
+
+
+def table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
+    """An HTML table of pre-rendered cells; columns in `numeric` are right-aligned."""
     numeric = numeric or set()
     ths = "".join(f"<th>{esc(h)}</th>" for h in head)
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{cell(v)}</td>"
+        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{v}</td>"
                          for i, v in enumerate(r)) + "</tr>" for r in rows)
     return f"<table><tr>{ths}</tr>{body}</table>"
 
 
-def cell(value: object) -> str:
-    """A summary value as shown: None reads 'not by horizon' for dates, JSON for dicts."""
-    if isinstance(value, dict | list):
-        return esc(json.dumps(value))
-    return esc(value)
+def replicated(summary: dict) -> bool:
+    return summary.get("replications", 1) > 1
 
 
 def header(summary: dict) -> str:
     title = esc(summary.get("title") or summary.get("scenario", "run"))
+    reps = summary.get("replications", 1)
+    kind = (f"Monte Carlo, {reps} replications: dates are medians (P50) with the P10–P90 range"
+            if reps > 1 else "one deterministic run at central values")
     return (f"<h1>{title}</h1><p class=muted>scenario <b>{esc(summary.get('scenario'))}</b>, "
-            f"simulated from {esc(summary.get('start'))} to {esc(summary.get('horizon_end'))};"
-            f" target {esc(summary.get('target_gpus'))} GPUs; replications "
-            f"{esc(summary.get('replications', 1))}; created {esc(summary.get('created'))}</p>")
+            f"plan <b>{esc(summary.get('plan') or 'base')}</b>; simulated from "
+            f"{esc(summary.get('start'))} to {esc(summary.get('horizon_end'))}; target "
+            f"{count(summary.get('target_gpus'))} GPUs; {kind}; created "
+            f"{esc(summary.get('created'))}</p>")
+
+
+def notes(summary: dict) -> str:
+    return "".join(f"<p class=note>{esc(n)}</p>" for n in summary.get("notes", []))
 
 
 def key_dates(summary: dict) -> str:
@@ -79,61 +118,98 @@ def key_dates(summary: dict) -> str:
     miles = summary.get("milestones", {})
     pcts = sorted({p for dates in miles.values() for p in dates}, key=float)
     online = summary.get("online_at_horizon", {})
-    rows = [[who, *[dates.get(p) or "not by horizon" for p in pcts], online.get(who)]
-            for who, dates in miles.items()]
+    rows = [[esc(owner_label(summary, who)), *[date_cell(dates.get(p)) for p in pcts],
+             count_cell(online.get(who))] for who, dates in miles.items()]
     head = ["who", *[f"{p} % online" for p in pcts],
             f"GPUs online at horizon ({summary.get('horizon_end')})"]
     return ("<h2>Key dates</h2><p class=muted>Date when that share of the GPUs is online "
             "(past burn-in).</p>" + table(head, rows, numeric={len(head) - 1}))
 
 
+def online_dates(summary: dict) -> str:
+    """GPUs online at the end of each reported date (output.online_dates)."""
+    at = summary.get("online_at_dates") or {}
+    if not at:
+        return ""
+    who = list(next(iter(at.values())))
+    rows = [[esc(date), *[count_cell(counts.get(w)) for w in who]] for date, counts in at.items()]
+    head = ["end of", *[owner_label(summary, w) for w in who]]
+    return ("<h2>GPUs online at fixed dates</h2>"
+            + table(head, rows, numeric=set(range(1, len(head)))))
+
+
+def full_by_year(summary: dict) -> str:
+    """Replicated runs: the probability that all of an owner's GPUs are online by each year end."""
+    probs = summary.get("probability_full_by_year") or {}
+    if not probs:
+        return ""
+    years = list(next(iter(probs.values())))
+    rows = [[esc(owner_label(summary, who)), *[f"{round(100 * p[y])} %" for y in years]]
+            for who, p in probs.items()]
+    return ("<h2>Probability that all GPUs are online by the end of the year</h2>"
+            + table(["who", *years], rows, numeric=set(range(1, len(years) + 1))))
+
+
 def sites_table(summary: dict) -> str:
-    """Binding constraint and wait rack-days by cause for each planned site."""
+    """Planned sites: name, province, GPUs, date all online, binding cause, waits by cause."""
     sites = summary.get("sites", {})
     if not sites:
         return ""
-    causes = list(dict.fromkeys(c for s in sites.values() for c in s.get("wait_rack_days", {})))
-    rows = [[name, s.get("gpus_planned"), s.get("gpus_online_at_horizon"),
-             s.get("binding_constraint"), *[s.get("wait_rack_days", {}).get(c) for c in causes]]
-            for name, s in sites.items()]
-    head = ["site", "GPUs planned", "GPUs online at horizon", "binding constraint",
-            *[f"wait: {c} (rack-days)" for c in causes]]
-    numeric = {1, 2, *range(4, len(head))}
+    waits_key = "wait_rack_days_mean" if replicated(summary) else "wait_rack_days"
+    causes = list(dict.fromkeys(c for s in sites.values() for c in s.get(waits_key, {})))
+    names = summary.get("names", {}).get("sites", {})
+    rows = [[_site_name(site, names.get(site, {}), summary), count(s.get("gpus_planned")),
+             date_cell(s.get("full_operation")), esc(cause_label(s.get("binding_constraint",
+                                                                       "none"))),
+             *[count(round(s.get(waits_key, {}).get(c, 0))) for c in causes]]
+            for site, s in sites.items()]
+    mean = " (mean over replications)" if replicated(summary) else ""
+    head = ["site", "GPUs planned", "all GPUs online", "binding constraint",
+            *[f"waited for {cause_label(c)}" for c in causes]]
     return ("<h2>What holds each site back</h2><p class=muted>The binding constraint is the "
-            "gating cause with the most rack-days waited (install and burn-in are fixed "
-            "stages).</p>" + table(head, rows, numeric))
+            "gating cause with the most rack-days waited (install crews and burn-in are fixed "
+            f"stages). Waits in rack-days{mean}.</p>"
+            + table(head, rows, {1, *range(4, len(head))}))
 
 
-def flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested dicts as (dotted key, leaf) pairs."""
-    if not isinstance(value, dict):
-        return [(prefix, value)]
-    out: list[tuple[str, object]] = []
-    for key, inner in value.items():
-        out += flatten(inner, f"{prefix}.{key}" if prefix else str(key))
-    return out
+def _site_name(site: str, name: dict, summary: dict) -> str:
+    province = name.get("province")
+    ko = f" <span class=ko>{esc(name['province_ko'])}</span>" if name.get("province_ko") else ""
+    where = f"<span class=range>{esc(province)}{ko}</span>" if province else ""
+    return f"{esc(site_label(summary, site))}{where}"
+
+
+ANNUAL_COLUMNS = {"energy_twh": "energy (TWh)", "cost_krw_bn": "electricity cost (bn KRW)",
+                  "emissions_kt_co2": "emissions (kt CO2e)"}
 
 
 def energy_section(summary: dict) -> str:
-    """Energy, cost and emissions, only when the summary has an `energy` key.
-
-    A dict of dicts (e.g. `annual[year][quantity]`) becomes a table with one row per outer
-    key; everything else is listed as dotted key / value pairs.
-    """
-    if "energy" not in summary:
+    """Annual energy, cost and emissions; idle GPU-months per owner and their value."""
+    energy = summary.get("energy")
+    if not energy:
         return ""
-    parts, pairs = ["<h2>Energy, cost and emissions</h2>"], []
-    for key, value in summary["energy"].items():
-        if isinstance(value, dict) and value and all(isinstance(v, dict)
-                                                     for v in value.values()):
-            cols = list(dict.fromkeys(c for v in value.values() for c in v))
-            rows = [[outer, *[inner.get(c) for c in cols]] for outer, inner in value.items()]
-            parts.append(f"<h3>{esc(key)}</h3>"
-                         + table([key, *cols], rows, set(range(1, len(cols) + 1))))
-        else:
-            pairs += flatten(value, key)
-    if pairs:
-        parts.append(table(["quantity", "value"], [list(p) for p in pairs], {1}))
+    mean = replicated(summary)
+    annual = energy.get("annual_mean" if mean else "annual", {})
+    cols = list(dict.fromkeys(c for v in annual.values() for c in v))
+    parts = ["<h2>Energy, cost and emissions</h2>"]
+    if annual:
+        note = " (mean over replications)" if mean else ""
+        parts.append(f"<p class=muted>Facility energy of all sites per calendar year{note}.</p>"
+                     + table(["year", *[ANNUAL_COLUMNS.get(c, c) for c in cols]],
+                             [[esc(y), *[esc(v.get(c)) for c in cols]]
+                              for y, v in annual.items()], set(range(1, len(cols) + 1))))
+    idle = energy.get("idle_gpu_months_mean" if mean else "idle_gpu_months", {})
+    value = energy.get("idle_value_krw_bn_mean" if mean else "idle_value_krw_bn")
+    if idle:
+        rows = [[esc(owner_label(summary, o)), count(round(v))] for o, v in idle.items()]
+        rows.append(["<b>Total</b>", f"<b>{count(round(sum(idle.values())))}</b>"])
+        parts.append(
+            "<h3>GPUs waiting on site</h3><p class=muted>GPU-months between a GPU's arrival at "
+            "its site and going online (or the horizon)"
+            f"{', mean over replications' if mean else ''}; valued at "
+            f"{count(energy.get('gpu_hour_value_krw'))} KRW per GPU-hour: "
+            f"<b>{esc(value)} bn KRW</b> in total.</p>"
+            + table(["owner", "idle GPU-months"], rows, {1}))
     return "\n".join(parts)
 
 
@@ -148,11 +224,11 @@ def figures_section(run_dir: Path) -> str:
             parts.append(f"<figure><img alt=\"{esc(name)}\" src=\"data:image/png;base64,{data}\">"
                          f"<figcaption><b>{esc(name)}</b>: {esc(captions.get(name, ''))}"
                          "</figcaption></figure>")
-    return "\n".join(parts)
+    return "\n".join(parts) if len(parts) > 1 else ""
 
 
 def assumptions(run_dir: Path, table_sources: dict[str, list[str]]) -> str:
-    """Resolved config and the scenario tables' sources."""
+    """Resolved config (machine paths shortened) and the scenario tables' sources."""
     config = run_dir / ".hydra" / "config.yaml"
     parts = ["<h2>Assumptions and sources</h2>"]
     if config.is_file():
@@ -162,13 +238,17 @@ def assumptions(run_dir: Path, table_sources: dict[str, list[str]]) -> str:
     parts.append("<p>Every row of the data tables carries a <code>source</code> cell; the "
                  "embedded tables' sources are listed in <code>sim/data/SOURCES.md</code>.</p>")
     for name, sources in table_sources.items():
-        items = "".join(f"<li>{esc(s)}</li>" for s in sources)
-        parts.append(f"<p>Sources of the scenario's <code>{esc(name)}</code>:</p>"
-                     f"<ul>{items or '<li>—</li>'}</ul>")
+        if sources:
+            items = "".join(f"<li>{esc(s)}</li>" for s in sources)
+            parts.append(f"<p>Sources of the scenario's <code>{esc(name)}</code>:</p>"
+                         f"<ul>{items}</ul>")
     return "\n".join(parts)
 
 
 def provenance(summary: dict) -> str:
-    keys = ("version", "git_revision", "config_hash", "seed", "python", "libraries")
-    rows = [[k, summary[k]] for k in keys if k in summary]
+    keys = ("version", "git_revision", "config_hash", "seed", "python")
+    rows = [[esc(k), esc(summary[k])] for k in keys if k in summary]
+    libraries = summary.get("libraries")
+    if isinstance(libraries, dict):
+        rows.append(["libraries", esc(", ".join(f"{k} {v}" for k, v in libraries.items()))])
     return "<h2>Provenance</h2>" + table(["key", "value"], rows) if rows else ""
