@@ -14,6 +14,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.app.extras import launcher_problem
 from sim.app.overlays import check_overlays
 from sim.app.run import run_scenario
 from sim.core.config import SimConfig, available_scenarios, check_keys, register_schemas
@@ -77,6 +78,9 @@ def _release_stderr() -> None:
 
 
 def cli() -> None:
+    if problem := launcher_problem(sys.argv[1:]):
+        print(f"error: {problem}", file=sys.stderr)
+        sys.exit(2)
     try:
         check_overlays(sys.argv[1:])
     except InputError as err:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
 
 from sim.app.configs import CONFIG_NAME, INPUTS_DIR
+from sim.app.extras import backend_problem
 from sim.core.causes import cause_names
 from sim.core.config import SimConfig
 from sim.core.errors import InputError
@@ -16,7 +18,7 @@ from sim.core.tables import read_table, text
 from sim.inputs.catalog import FOLDERS, input_files, load_inputs, table_path
 from sim.inputs.energy import Prices, prices_from
 from sim.inputs.records import Inputs
-from sim.model.rollout import Rollout
+from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
 from sim.outputs.figures.write import write_figures
@@ -26,11 +28,13 @@ from sim.outputs.provenance import created_stamp, provenance, snapshot_inputs
 from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
 from sim.outputs.status import finish_status
+from sim.results.events import event_lines
 from sim.results.montecarlo import run_replications
 from sim.results.online import end_of_days, report_dates
 from sim.results.series import Series, build_series, month_days
 from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
 
+LOG = logging.getLogger(__name__)
 #: scenario tables whose sources the report lists (and observed_state.csv in a run from as_of)
 REPORTED_TABLES = ("plan.csv", "deliveries.csv")
 
@@ -41,10 +45,11 @@ def inputs_for(cfg: SimConfig) -> Inputs:
                        [dict(m) for m in cfg.moves], as_of=cfg.as_of is not None)
 
 
-def draws_for(cfg: SimConfig, inputs: Inputs) -> DrawTable:
+def draws_for(cfg: SimConfig, inputs: Inputs, replications: int | None = None) -> DrawTable:
+    """The draw table of `cfg` (`replications`=1: central values, whatever mc says)."""
     dists = distributions(asdict(cfg.uncertainty), entity_names(inputs), inputs,
                           cfg.grid.assessment.duration_days)
-    return draw_table(dists, cfg.seed, cfg.mc.replications)
+    return draw_table(dists, cfg.seed, replications or cfg.mc.replications)
 
 
 def prices_for(cfg: SimConfig) -> Prices:
@@ -59,8 +64,25 @@ def prices_for(cfg: SimConfig) -> Prices:
 
 def simulate(inputs: Inputs, prices: Prices | None = None, record_grid: bool = False) -> Series:
     """One replication of exactly these inputs; `record_grid` samples the backbone monthly."""
+    return simulate_logged(inputs, prices, record_grid)[0]
+
+
+def simulate_logged(inputs: Inputs, prices: Prices | None = None, record_grid: bool = False
+                    ) -> tuple[Series, RunLog]:
+    """`simulate`, with the RunLog it was built from."""
     sample_days = month_days(inputs) if record_grid else None
-    return build_series(Rollout(inputs, sample_days=sample_days).run(), inputs, prices)
+    log = Rollout(inputs, sample_days=sample_days).run()
+    return build_series(log, inputs, prices), log
+
+
+def log_events(log: RunLog, inputs: Inputs, what: str) -> None:
+    """The run's dated events into sim.log (Hydra's file handler; the console shows warnings
+    only, see conf/config.yaml)."""
+    lines = event_lines(log, inputs)
+    LOG.info("%s: %d events (gate openings, connection steps, grid projects, KEPCO verdicts)",
+             what, len(lines))
+    for line in lines:
+        LOG.info("%s", line)
 
 
 def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
@@ -70,6 +92,8 @@ def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
     the run reads those copies; their sha256 go into the provenance, so export and replays
     use exactly what this run used. The caller has claimed `out_dir` (sim.outputs.status).
     """
+    if problem := backend_problem(cfg.mc.backend.value, cfg.mc.replications):
+        raise InputError(problem)
     snapshot = out_dir / INPUTS_DIR
     files = input_files(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.plan)
     try:
@@ -130,7 +154,8 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
 
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
                   dates: list[dt.date], names: dict) -> dict:
-    series = simulate(inputs, prices, record_grid=True)
+    series, log = simulate_logged(inputs, prices, record_grid=True)
+    log_events(log, inputs, "deterministic run")
     write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
     result = {**summary(series, inputs, meta, prices.gpu_hour_value_krw, dates),
               "names": names}
@@ -141,10 +166,16 @@ def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
 def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
                     meta: dict, out_dir: Path, dates: list[dt.date], names: dict) -> dict:
     mc = cfg.mc
+    central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
+    log_events(simulate_logged(central, prices)[1], central,
+               "central run (every distribution at its central value), for reference")
+    LOG.info("running %d replications on %s with %d jobs", mc.replications, mc.backend.value,
+             mc.n_jobs)
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
                                prices=prices, online_days=end_of_days(dates, cfg.start_date))
     causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
+    LOG.info("%d replications done", len(results))
     ds = ensemble_dataset(results, inputs, causes)
     write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
     result = {**ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw,

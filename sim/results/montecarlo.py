@@ -152,10 +152,14 @@ def _watch_parent(parent_pid: int, period_s: float = 0.5) -> None:
 
 def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
               ) -> Iterator[list[ReplicateResult]]:
+    import logging
+
     from distributed import Client, LocalCluster, as_completed
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)   # its INFO is cluster chatter
     cluster = None if scheduler else LocalCluster(n_workers=n_jobs, threads_per_worker=1,
-                                                  processes=True, dashboard_address=None)
+                                                  processes=True, dashboard_address=None,
+                                                  silence_logs=logging.WARNING)
     try:
         client = Client(scheduler or cluster, timeout="10s")
     except (OSError, TimeoutError) as err:
