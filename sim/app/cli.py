@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.app.extras import launcher_problem
+from sim.app.help import register_help
 from sim.app.overlays import check_overlays
 from sim.app.run import run_scenario
 from sim.core.config import SimConfig, available_scenarios, check_keys, register_schemas
@@ -24,6 +25,7 @@ from sim.outputs.console import print_summary
 from sim.outputs.status import claim_run_dir, finish_status, os_error_line
 
 register_schemas()
+register_help()
 
 
 class Interrupted(Exception):

@@ -67,10 +67,15 @@ class UncertaintyConfig:
     a p90 of 3 years for local substations and their lines; install rate: 0.5-1.2x.
     """
 
+    #: days a delivery arrives later than deliveries.csv says (per owner)
     delivery_slip_days: dict[str, Any] = _spec(dist="triangular", low=-30, mode=0, high=150)
+    #: factor on each building phase's permit duration
     permit_factor: dict[str, Any] = _spec(dist="triangular", low=0.8, mode=1.0, high=2.0)
+    #: factor on each building phase's construction duration
     construction_factor: dict[str, Any] = _spec(dist="triangular", low=0.9, mode=1.0, high=1.5)
+    #: days a site's dated connection step comes late
     reinforcement_delay_days: dict[str, Any] = _spec(dist="lognormal", median=180, p90=1095)
+    #: factor on each site's install-crew rate
     install_rate_factor: dict[str, Any] = _spec(dist="triangular", low=0.5, mode=1.0, high=1.2)
     #: Per-entity replacements, keyed by entity name, e.g.
     #: {"reinforcement/site=busan_edc/project=Singangseo 345 kV substation": {dist: fixed, ...}}
@@ -97,8 +102,11 @@ class Backend(StrEnum):
 class MonteCarloConfig:
     """Replications: 1 = one deterministic run at central values; N > 1 = N seeded draws."""
 
+    #: 1 = one deterministic run at central values; N > 1 = N seeded draws (P10/P50/P90)
     replications: int = 1
+    #: worker processes for the replications
     n_jobs: int = 1
+    #: loky (this machine) or dask (a Dask cluster; needs pip install -e ".[cluster]")
     backend: Backend = Backend.loky
     #: Dask scheduler address (tcp://host:8786); null starts a local cluster.
     scheduler: str | None = None
@@ -117,6 +125,7 @@ class MonteCarloConfig:
 class AssessmentConfig:
     """KEPCO grid impact assessment for loads >= 10 MW (korea.md §2.5, §2.6, §8)."""
 
+    #: KEPCO's impact assessment gates sites planning 10 MW or more (false: no gate)
     enabled: bool = True
     #: contracted load that triggers an assessment (Distributed Energy Act, 2024-06-14)
     threshold_mw: float = 10.0
@@ -137,6 +146,7 @@ class AssessmentConfig:
 class GridConfig:
     """The national backbone check (sim/backbone.py) and KEPCO's assessment gate."""
 
+    #: check the national backbone under N-1 (false: each site's own connection only)
     enabled: bool = True
     #: N-1 security (every single line outage) rather than N-0 only
     n1: bool = True
@@ -153,7 +163,9 @@ class EnergyConfig:
     """Prices; null = the default in sim/data/energy.csv (tariff 185 KRW/kWh [EST] from
     korea.md §5; an idle GPU-hour valued at 4,260 KRW = $3.00 [EST], see energy.csv)."""
 
+    #: electricity tariff; null = 185 KRW/kWh [EST] (sim/data/energy.csv, korea.md §5)
     tariff_krw_per_kwh: float | None = None
+    #: value of an idle GPU-hour, KRW; null = 4,260 KRW = $3.00 [EST] (sim/data/energy.csv)
     gpu_hour_value_krw: float | None = None
 
     def __post_init__(self) -> None:
@@ -166,6 +178,7 @@ class EnergyConfig:
 class OutputConfig:
     """What a run writes besides result.nc and summary.json."""
 
+    #: write gpus_online.png, sites.png, map.png, power.png and report.html (~4 s)
     figures: bool = True
     #: print the result tables at the end of a run (the output directory is printed anyway)
     console_table: bool = True
@@ -178,14 +191,19 @@ class OutputConfig:
 class SimConfig:
     """Top-level config of one run (one scenario, one seed)."""
 
+    #: scenario name: conf/scenario/NAME.yaml and scenarios/NAME/ (set with +scenario=NAME)
     scenario: str = MISSING
+    #: title of the report and figures (the scenario sets it)
     title: str = ""
+    #: random seed of the Monte Carlo draws (same seed, same results)
     seed: int = 0
     #: Simulation day 0 (the day after the APEC announcement month began).
     start: str = "2025-11-01"
     #: Start from what had happened by this date instead of from `start`: the run begins at
     #: `as_of` from the scenario's observed_state.csv (held fixed; only later events drawn).
     as_of: str | None = None
+    #: last simulated day; milestones after it are reported as not reached (any date after
+    #: start)
     horizon_end: str = "2035-12-31"
     #: Directory with the embedded data tables; null = the package's `sim/data`.
     data_dir: str | None = None
