@@ -40,6 +40,10 @@ def sweep_dir(tmp_path_factory) -> Path:
     proc = run(["-m", *micro_args(tmp), *SWEEP, f"hydra.sweep.dir={out}"])
     assert proc.returncode == 0, proc.stderr
     assert "sweep: 4 of 4 jobs merged" in proc.stdout
+    # one progress line per finished job; the result tables only in each job's directory
+    assert sum(line.startswith("job ") for line in proc.stdout.splitlines()) == 4
+    assert "What holds each site back" not in proc.stdout
+    assert "What holds each site back" in (out / "0" / "summary.txt").read_text()
     return out
 
 

@@ -21,7 +21,8 @@ from sim.app.run import run_scenario
 from sim.core.config import SimConfig, available_scenarios, check_keys, register_schemas
 from sim.core.errors import InputError
 from sim.core.paths import CONF_DIR
-from sim.outputs.console import print_summary
+from sim.outputs.console import print_summary, progress_line, tables_text
+from sim.outputs.files import write_text
 from sim.outputs.status import claim_run_dir, finish_status, os_error_line
 
 register_schemas()
@@ -46,7 +47,7 @@ def _fail(message: str, out_dir: Path | None) -> None:
     if out_dir is not None:
         finish_status(out_dir, "failed", message)
     print(f"error: {message}", file=sys.stderr)
-    if HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN:
+    if _multirun():
         return
     sys.exit(2)
 
@@ -131,6 +132,16 @@ def main(cfg: DictConfig) -> None:
     except Exception as err:   # a bug: keep the traceback, but never leave 'running' behind
         finish_status(out_dir, "failed", repr(err))
         raise
+    if _multirun():    # one line per job; the tables go into the job's directory
+        write_text(out_dir / "summary.txt", tables_text(result))
+        job = HydraConfig.get().job
+        print(progress_line(job.num, list(HydraConfig.get().overrides.task), result),
+              flush=True)
+        return
     print_summary(result, out_dir, tables=typed.output.console_table)
+
+
+def _multirun() -> bool:
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 

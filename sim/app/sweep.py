@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.app.sweep_cube import cube, write_cube
-from sim.app.sweep_jobs import MISSING_VALUE, Job, find_jobs, is_grid, param_values, swept_params
+from sim.app.sweep_jobs import Job, find_jobs, is_grid, param_text, param_values, swept_params
 from sim.outputs.figures.comparison import write_comparison
 from sim.outputs.files import write_csv
 from sim.outputs.provenance import created_stamp
@@ -71,8 +71,7 @@ def rank(jobs: list[Job], params: list[str], who: str = "total") -> list[dict]:
     """Rows of sweep.csv: completed runs by (100 % date, 90 % date, -online), failed last."""
     rows = []
     for job in jobs:
-        row = {"rank": None, "job": job.num, **{p: job.overrides.get(p, MISSING_VALUE)
-                                                 for p in params}}
+        row = {"rank": None, "job": job.num, **{p: param_text(job, p) for p in params}}
         if job.ok:
             s = json.loads((job.path / "summary.json").read_text(encoding="utf-8"))
             row |= {"status": "complete", "who": who, "replications": s.get("replications", 1),

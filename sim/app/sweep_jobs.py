@@ -83,11 +83,15 @@ def swept_params(jobs: list[Job]) -> list[str]:
     return [k for k in keys if len({j.overrides.get(k) for j in jobs}) > 1]
 
 
+def param_text(job: Job, key: str) -> str:
+    """The override value of `key` in `job` as text (the scenario's own plan reads `base`)."""
+    text = job.overrides.get(key, MISSING_VALUE)
+    return BASE_PLAN if key == "plan" and text in ("null", "", MISSING_VALUE) else text
+
+
 def param_values(jobs: list[Job], key: str) -> list:
     """The typed value of `key` per job: all ints, else all floats, else all strings."""
-    texts = [j.overrides.get(key, MISSING_VALUE) for j in jobs]
-    if key == "plan":
-        texts = [BASE_PLAN if t in ("null", "", MISSING_VALUE) else t for t in texts]
+    texts = [param_text(j, key) for j in jobs]
     for kind in (int, float):
         try:
             return [kind(t) for t in texts]

@@ -18,6 +18,31 @@ def _count(value) -> str:
     return f"{value['p50'] if isinstance(value, dict) else value:,}"
 
 
+def tables_text(result: dict, width: int = 100) -> str:
+    """The result tables and notes as plain text (a sweep job writes them to summary.txt)."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False)
+    for table in (_milestones(result), _online_at_dates(result), _sites(result)):
+        if table is not None:
+            console.print(table)
+    for note in result.get("notes", []):
+        console.print(f"note: {note}", highlight=False)
+    return buffer.getvalue()
+
+
+def progress_line(job: int, overrides: list[str], result: dict) -> str:
+    """One line for a finished sweep job: what it ran and when everything is online."""
+    full = result["milestones"]["total"]["100"]
+    p50 = " (P50)" if isinstance(full, dict) else ""
+    what = " ".join(o for o in overrides if not o.startswith(("hydra.", "+scenario=")))
+    return (f"job {job} done ({what or 'defaults'}): 100 % online {_date(full)}{p50}, "
+            f"90 % {_date(result['milestones']['total']['90'])}")
+
+
 def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
     """The result tables (if `tables`), notes about the horizon, and where the outputs are."""
     from rich.console import Console
