@@ -133,6 +133,7 @@ def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: lis
         "start": inputs.start.isoformat(),
         "horizon_end": horizon_end,
         "target_gpus": inputs.target_gpus,
+        "owner_gpus_planned": {o: inputs.planned_gpus(owner=o) for o in inputs.owners},
         "milestones": miles,
         "notes": horizon_notes(miles, horizon_end),
         "online_at_dates": online_at_dates(results, inputs, dates or []),

@@ -125,6 +125,7 @@ def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: floa
         "start": inputs.start.isoformat(),
         "horizon_end": horizon_end,
         "target_gpus": inputs.target_gpus,
+        "owner_gpus_planned": {o: inputs.planned_gpus(owner=o) for o in inputs.owners},
         "milestones": miles,
         "notes": horizon_notes(miles, horizon_end),
         "online_at_dates": online_at_dates(units.online_day, units.gpus, units.owner,

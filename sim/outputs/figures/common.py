@@ -70,8 +70,8 @@ def load_run(run_dir: Path, places: Places | None = None) -> Run:
 
 
 #: Fixed margins for the small-multiple figures: constrained layout costs ~2 s on 13 panels.
-GRID_MARGINS = {"left": 0.06, "right": 0.95, "top": 0.87, "bottom": 0.12, "hspace": 0.55,
-                "wspace": 0.32}
+GRID_MARGINS = {"left": 0.06, "right": 0.985, "top": 0.87, "bottom": 0.14, "hspace": 0.75,
+                "wspace": 0.22}
 
 
 def new_figure(title: str, subtitle: str = "", fixed: bool = False):
@@ -144,6 +144,16 @@ def subtitle(run: Run) -> str:
     spread_note = f", median and P10-P90 of {reps} replications" if run.replicated else ""
     return (f"scenario {s.get('scenario', '?')}, {s.get('start', '?')} to "
             f"{s.get('horizon_end', '?')}{spread_note}")
+
+
+def by_completion(run: Run) -> list[str]:
+    """Planned sites, earliest fully online first (P50 when replicated); not by the horizon
+    last, in plan order."""
+    def key(site: str) -> str:
+        full = run.summary["sites"][site].get("full_operation")
+        full = full.get("p50") if isinstance(full, dict) else full
+        return full or "9999"
+    return sorted(run.planned_sites, key=key)
 
 
 def grid_shape(n: int) -> tuple[int, int]:

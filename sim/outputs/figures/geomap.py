@@ -10,6 +10,7 @@ import numpy as np
 from sim.core import schemas
 from sim.core.paths import GEO_DIR
 from sim.outputs.figures.common import Run, new_figure, short, spread, subtitle, wrap
+from sim.outputs.names import cause_label, site_label
 
 
 def read_rings(path) -> list[np.ndarray]:
@@ -181,13 +182,14 @@ def site_table(ax, run: Run, sites: list[str], note: str) -> None:
     """Numbered list of the sites: planned GPUs and full-operation date (P50)."""
     ax.axis("off")
     dates = full_dates(run)
-    lines = [f"{'#':>2}  {'site':<20} {'GPUs':>7}  {'fully online':<14} binding"]
+    lines = [f"{'#':>2}  {'site':<24} {'GPUs':>7}  {'fully online':<14} held back by"]
     for k, site in enumerate(sites):
         info = run.summary["sites"][site]
         date = dates[site]
         when = str(date)[:7] if date is not None else "not by horizon"
-        lines.append(f"{k + 1:>2}  {short(site, 20):<20} {info['gpus_planned']:>7,}  {when:<14} "
-                     f"{info.get('binding_constraint', '?')}")
+        name = short(site_label(run.summary, site), 24)
+        cause = short(cause_label(info.get("binding_constraint", "none")), 22)
+        lines.append(f"{k + 1:>2}  {name:<24} {info['gpus_planned']:>7,}  {when:<14} {cause}")
     missing = [s for s in run.planned_sites if s not in sites]
     if missing:
         lines.append(f"no location: {', '.join(missing)}")

@@ -1,4 +1,6 @@
-"""gpus_online.png: GPUs online by owner and in total, the target and the milestones."""
+"""gpus_online.png: GPUs online in total (with the target, the announcement and the milestone
+dates) and, beside it, one small panel per owner on its own scale, so owners' P10-P90 bands do
+not overlap; the legend says what the shading is."""
 
 from __future__ import annotations
 
@@ -13,18 +15,33 @@ from sim.outputs.figures.common import (
     plot_spread,
     subtitle,
 )
+from sim.outputs.names import owner_label
 
 
 def gpus_online_figure(run: Run):
-    """Total and per-owner GPUs online vs date, the target, the announcement, milestones."""
-    fig = new_figure("GPUs online in Korea", subtitle(run))
-    ax = fig.add_subplot()
+    """Total GPUs online vs date (left) and each owner's (right, own panels)."""
+    fig = new_figure("GPUs online in Korea", subtitle(run), fixed=True)
+    owners = [str(o) for o in run.ds["owner"].values]
+    gs = fig.add_gridspec(max(len(owners), 1), 2, width_ratios=[1.9, 1.0], wspace=0.18,
+                          hspace=0.45)
     by_owner = run.ds["gpus_online"].sum("site") / 1000.0
-    for i, owner in enumerate(run.ds["owner"].values):
-        plot_spread(ax, run.times, by_owner.sel(owner=owner), color=owner_colour(owner, i),
-                    linewidth=1.6, label=str(owner))
-    plot_spread(ax, run.times, by_owner.sum("owner"), color="black", linewidth=2.6,
-                label="total")
+    total_panel(fig.add_subplot(gs[:, 0]), run, by_owner.sum("owner"))
+    first = None
+    for i, owner in enumerate(owners):
+        ax = fig.add_subplot(gs[i, 1], sharex=first)
+        first = first or ax
+        owner_panel(ax, run, by_owner.sel(owner=owner), owner, i)
+        date_axis(ax, run.times, label=False, step=2)
+        ax.tick_params(labelbottom=i == len(owners) - 1, labelsize=7)
+    return fig
+
+
+def total_panel(ax, run: Run, total) -> None:
+    plot_spread(ax, run.times, total, color="black", linewidth=2.6, label="total (median)"
+                if run.replicated else "total")
+    if run.replicated:
+        ax.fill_between([], [], color="black", alpha=0.2, label="shading: P10–P90 of "
+                        f"{run.ds.sizes['replicate']} replications")
     target = run.summary.get("target_gpus")
     if target:
         ax.axhline(target / 1000.0, color="grey", linestyle="--", linewidth=1.2,
@@ -35,7 +52,19 @@ def gpus_online_figure(run: Run):
     ax.set_ylim(bottom=0)
     date_axis(ax, run.times)
     ax.legend(loc="center right", frameon=True, fontsize=9)
-    return fig
+
+
+def owner_panel(ax, run: Run, online, owner: str, index: int) -> None:
+    """One owner's GPUs online (thousands) up to its planned total."""
+    colour = owner_colour(owner, index)
+    plot_spread(ax, run.times, online, color=colour, linewidth=1.6)
+    planned = run.summary.get("owner_gpus_planned", {}).get(owner, 0) / 1000.0
+    if planned:
+        ax.axhline(planned, color=colour, linestyle=":", linewidth=1)
+        ax.set_ylim(0, planned * 1.15)
+    ax.set_title(f"{owner_label(run.summary, owner)} ({planned:g}k planned)", fontsize=8.5,
+                 loc="left")
+    ax.grid(True, alpha=0.3)
 
 
 def mark_milestones(ax, run: Run) -> None:

@@ -29,13 +29,17 @@ def write_figures(run_dir: Path, places: Places | None = None) -> list[Path]:
 def describe() -> dict[str, str]:
     """What each figure shows (for the report's captions)."""
     return {
-        "gpus_online.png": "GPUs online (thousands) by owner and in total; dashed: the target;"
-                           " dots: the milestone dates of summary.json.",
-        "sites.png": "Per planned site: built IT space, connection and cooling limits (MW, "
-                     "left) and the share of its planned GPUs online (green, right).",
+        "gpus_online.png": "GPUs online (thousands): the total with the target, the "
+                           "announcement and the milestone dates (left); each owner on its own "
+                           "scale up to its planned GPUs (right). Shading: P10-P90 when "
+                           "replicated.",
+        "sites.png": "One panel per planned site, earliest fully online first: IT load of "
+                     "energised racks (green) against built IT space, cooling and the "
+                     "connection (MW); the strip along the bottom shows what held the site "
+                     "back, month by month.",
         "map.png": "Candidate sites sized by planned GPUs and coloured by the first month all "
                    "their GPUs are online; transmission backbone and HVDC links.",
-        "power.png": "Left: facility load of all sites vs the planned sites' connection "
-                     "capacity. Right: each site's facility load (grey) vs its connection "
-                     "(red).",
+        "power.png": "Left: the national data-centre facility load, stacked by site (what the "
+                     "grid carries). Right: each site's facility load (grey) against its own "
+                     "connection (red).",
     }
