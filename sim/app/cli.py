@@ -81,6 +81,8 @@ def _release_stderr() -> None:
 
 
 def cli() -> None:
+    if {"--help", "-h"} & set(sys.argv[1:]):    # the help page fed from the schema
+        sys.argv.append("hydra/help=sim_help")
     if problem := launcher_problem(sys.argv[1:]):
         print(f"error: {problem}", file=sys.stderr)
         sys.exit(2)

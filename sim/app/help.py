@@ -121,7 +121,7 @@ def help_config() -> dict:
 
 
 def register_help() -> None:
-    """Store the help page as `hydra/help=sim_help` (selected in conf/config.yaml)."""
+    """Store the help page as `hydra/help=sim_help` (selected by sim.app.cli on --help)."""
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(group="hydra/help", name="sim_help", node=help_config())
