@@ -54,6 +54,7 @@ def comparison_figure(rows: list[dict], params: list[str], who: str = "total"):
     fig = new_figure(f"GPUs online ({who}) across the sweep", note, fixed=True)
     n_rows, n_cols = grid_shape(len(facet_values))
     axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False).ravel()
+    fig.subplots_adjust(hspace=0.3, wspace=0.12)   # one-line panel titles: less space
     colours = _colours(rows, colour_params)
     first = next(iter(runs.values()))
     for ax, value in zip(axes, facet_values, strict=False):
