@@ -25,7 +25,8 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bo
 table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:3px 8px;
 text-align:left;font-size:.9em;vertical-align:top}th{background:#f2f2f2}td.n{text-align:right}
 .range{display:block;color:#666;font-size:.85em;white-space:nowrap}
-.ko{color:#555}.note{background:#fff6db;border-left:4px solid #e0a800;padding:.4em .8em}
+.ko{color:#555}.d{white-space:nowrap}
+.note{background:#fff6db;border-left:4px solid #e0a800;padding:.4em .8em}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#555}pre{background:#f7f7f7;padding:.6em;font-size:.8em;
 overflow-x:auto}.muted{color:#666;font-size:.9em}
@@ -71,8 +72,9 @@ def date_cell(value: object) -> str:
     """A date, or a P50 date with its P10-P90 range; None reads 'not by horizon'."""
     if isinstance(value, dict):
         lo, mid, hi = (value.get(k) or NOT_REACHED for k in ("p10", "p50", "p90"))
-        return f"{esc(mid)}<span class=range>P10–P90: {esc(lo)} – {esc(hi)}</span>"
-    return esc(value or NOT_REACHED)
+        return (f"<span class=d>{esc(mid)}</span><span class=range>P10–P90: {esc(lo)} – "
+                f"{esc(hi)}</span>")
+    return f"<span class=d>{esc(value or NOT_REACHED)}</span>"
 
 
 def count_cell(value: object) -> str:
