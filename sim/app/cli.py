@@ -26,7 +26,6 @@ from sim.outputs.files import write_text
 from sim.outputs.status import claim_run_dir, finish_status, os_error_line
 
 register_schemas()
-register_help()
 
 
 class Interrupted(Exception):
@@ -82,6 +81,7 @@ def _release_stderr() -> None:
 
 def cli() -> None:
     if {"--help", "-h"} & set(sys.argv[1:]):    # the help page fed from the schema
+        register_help()
         sys.argv.append("hydra/help=sim_help")
     if problem := launcher_problem(sys.argv[1:]):
         print(f"error: {problem}", file=sys.stderr)
