@@ -13,6 +13,7 @@ import pytest
 import xarray as xr
 
 from sim.outputs.cf import decode_flags, flag_coded, netcdf_name
+from sim.outputs.variables import VARIABLES
 
 pytest.importorskip("compliance_checker", reason="the test extra installs compliance-checker")
 
@@ -32,7 +33,7 @@ def test_result_nc_is_cf_clean(apex_runs, which, tmp_path):
     assert cf_errors(path, tmp_path) == []
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         assert ds.attrs["Conventions"] == "CF-1.8"
-        assert {"gpus_arrived", "pue", "gpus_online", "energy_mwh"} <= set(ds.data_vars)
+        assert set(VARIABLES) <= set(ds.data_vars)     # every variable the README lists
         assert ds["lat"].attrs["units"] == "degrees_north"
         assert float(ds["lat"].sel(site="sk_aws_ulsan")) == 35.49     # sites.csv
         for name, var in ds.data_vars.items():
@@ -47,6 +48,7 @@ def test_sweep_nc_is_cf_clean_and_names_the_base_plan(apex_runs, tmp_path):
         assert ds["gpus_online"].attrs["units"] == "1"
         assert ds["facility_load_mw"].attrs["units"] == "MW"
         assert ds.sizes["replicate"] == 2
+        assert set(VARIABLES) <= set(ds.data_vars)
 
 
 def test_flag_coding_round_trips():
