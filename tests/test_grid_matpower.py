@@ -26,6 +26,10 @@ def independent_flows(text: str) -> np.ndarray:
     p = -bus[:, 2].copy()
     for row in gen:
         p[ids[int(row[0])]] += row[1]
+    if re.search(r"mpc\.dcline = \[(.*?)\];", text, re.S).group(1).strip():
+        for row in matrix(text, "dcline"):  # lossless: Pf leaves fbus, Pt enters tbus
+            p[ids[int(row[0])]] -= row[3]
+            p[ids[int(row[1])]] += row[4]
     f, t = [ids[int(v)] for v in br[:, 0]], [ids[int(v)] for v in br[:, 1]]
     bmat = np.zeros((n, n))
     for a, b, x in zip(f, t, br[:, 3], strict=True):

@@ -39,7 +39,7 @@ def three_bus_grid(root, project_day: int = 100):
     write_csv(grid / "projects.csv", [{
         **LINE, "project": "P1", "line": "P1", "bus0": 2, "bus1": 3, "rating_mw": 10,
         "x_pu": 0.01, "planned_date": (START + dt.timedelta(days=project_day)).isoformat(),
-        "delay_median_days": 30, "delay_p90_days": 90, "local_project": ""}])
+        "delay_median_days": 30, "delay_p90_days": 90}])
 
 
 def test_ample_local_capacity_held_back_by_a_backbone_line_until_a_project(tmp_path):
@@ -48,7 +48,7 @@ def test_ample_local_capacity_held_back_by_a_backbone_line_until_a_project(tmp_p
     micro = Micro(racks=4)
     data, scen = micro.write(tmp_path)
     three_bus_grid(tmp_path)
-    grid_cfg = GridConfig(n1=False, assessment=AssessmentConfig(enabled=False))
+    grid_cfg = GridConfig(n1=False, dispatch=False, assessment=AssessmentConfig(enabled=False))
     inputs = load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0, grid_cfg)
     log = Rollout(inputs).run()
     assert sorted(float(d) for g in log.energised for d in g.energised_day) == [
@@ -63,7 +63,7 @@ def test_central_run_moves_the_project_by_its_median_delay(tmp_path):
     micro = Micro(racks=4)
     data, scen = micro.write(tmp_path)
     three_bus_grid(tmp_path)
-    grid_cfg = GridConfig(n1=False, assessment=AssessmentConfig(enabled=False))
+    grid_cfg = GridConfig(n1=False, dispatch=False, assessment=AssessmentConfig(enabled=False))
     inputs = load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0, grid_cfg)
     drawn = apply_draws(inputs, {"grid_project/project=P1": 30.0})
     days = sorted(float(d) for g in Rollout(drawn).run().energised for d in g.energised_day)
@@ -77,7 +77,7 @@ def test_site_on_a_missing_bus_is_rejected(tmp_path):
     three_bus_grid(tmp_path)
     write_csv(data / "grid" / "site_buses.csv", [{"site": "s1", "bus": 9, "source": "test"}])
     with pytest.raises(InputError, match="planned site 's1' is on bus 9"):
-        load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0, GridConfig())
+        load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0, GridConfig(dispatch=False))
 
 
 @pytest.mark.parametrize(("u", "p", "attempts"), [(0.5, 0.75, 1), (0.76, 0.75, 2),
@@ -112,7 +112,7 @@ def test_backbone_lines_stay_within_rating(tmp_path_factory, racks, rating, hori
     three_bus_grid(root)
     lines = (data / "grid" / "lines.csv").read_text().replace(",0.25,", f",{rating},")
     (data / "grid" / "lines.csv").write_text(lines)
-    grid_cfg = GridConfig(n1=n1, assessment=AssessmentConfig(enabled=False))
+    grid_cfg = GridConfig(n1=n1, dispatch=False, assessment=AssessmentConfig(enabled=False))
     inputs = load_inputs(data, scen, START, START + dt.timedelta(days=horizon), 0.0, grid_cfg)
     rollout = Rollout(inputs)
     rollout.run()
@@ -135,7 +135,7 @@ def test_monthly_line_loading_headroom_and_binding_line(tmp_path):
 
     data, scen = Micro(racks=4).write(tmp_path)
     three_bus_grid(tmp_path)
-    grid_cfg = GridConfig(n1=False, assessment=AssessmentConfig(enabled=False))
+    grid_cfg = GridConfig(n1=False, dispatch=False, assessment=AssessmentConfig(enabled=False))
     inputs = load_inputs(data, scen, START, START + dt.timedelta(days=365), 0.0, grid_cfg)
     s = simulate(inputs, record_grid=True)
     l23 = s.line_ids.index("L23")

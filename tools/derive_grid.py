@@ -659,6 +659,14 @@ def site_rows(buses: dict, site_bus: dict) -> list[dict]:
     return rows
 
 
+def generator_rows(cap: dict[str, dict[int, float]]) -> list[dict]:
+    """generators.csv rows: installed MW per (bus, kind), the base of the dated fleet."""
+    return [dict(bus=b, kind=f, installed_mw=round(mw, 3),
+                 source="korea.md §2.2 province x fuel capacity (end-2024) at OSM plant "
+                        "buses, else spread (grid README)")
+            for f in FUELS for b, mw in sorted(cap[f].items()) if mw > 0]
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Write rows with the first row's keys as header."""
     with path.open("w", newline="") as fh:
@@ -687,6 +695,7 @@ def main() -> None:
     write_csv(OUT_DIR / "lines.csv", sorted(lrows, key=lambda r: r["line"]))
     write_csv(OUT_DIR / "site_buses.csv", site_rows(buses, site_bus))
     write_csv(OUT_DIR / "projects.csv", project_rows(buses, kept, site_bus))
+    write_csv(OUT_DIR / "generators.csv", generator_rows(cap))
     shutil.copy(args.src / "LICENSE", OUT_DIR / "LICENSE")
     write_csv(OUT_DIR / "derivation_notes.csv",
               [{"note": n, "source": "tools/derive_grid.py"} for n in notes])

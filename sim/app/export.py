@@ -21,14 +21,14 @@ from sim.app.configs import run_config
 from sim.app.run import INPUTS_DIR, draws_for, inputs_for, replay_config
 from sim.core.errors import InputError
 from sim.grid.matpower import case_text, flow_rows
-from sim.model.backbone import Backbone
 from sim.model.rollout import Rollout
 from sim.outputs.files import write_csv, write_text
 from sim.uncertainty.draws import apply_draws
 
 
-def backbone_at(run_dir: Path, date: dt.date) -> Backbone:
-    """The Backbone power check after replaying the run to `date`."""
+def backbone_at(run_dir: Path, date: dt.date):
+    """The grid power check (dated queue or fixed backbone) after replaying the run to
+    `date`."""
     cfg = replay_config(run_config(run_dir), run_dir / INPUTS_DIR)
     cfg.mc.replications = 1
     inputs = inputs_for(cfg)
@@ -41,7 +41,7 @@ def backbone_at(run_dir: Path, date: dt.date) -> Backbone:
     drawn = apply_draws(replace(inputs, horizon_days=day), draws_for(cfg, inputs).replicate(0))
     rollout = Rollout(drawn)
     rollout.run()
-    return next(c for c in rollout.power_checks if isinstance(c, Backbone))
+    return next(c for c in rollout.power_checks if hasattr(c, "grid"))
 
 
 def export(run_dir: Path, date: dt.date, out_dir: Path) -> tuple[Path, Path]:

@@ -142,6 +142,10 @@ class AssessmentConfig:
         n.config_number("grid.assessment.threshold_mw", self.threshold_mw, n.NONNEG)
 
 
+PLANNING_SHARE = n.Rule(lambda x: 0 < x <= 1, "a share of the rating in (0, 1]")
+BLOCK_MW = n.Rule(lambda x: 0 < x <= 1e5, "MW between 0 and 100,000")
+
+
 @dataclass
 class GridConfig:
     """The national backbone check (sim/backbone.py) and KEPCO's assessment gate."""
@@ -152,10 +156,31 @@ class GridConfig:
     n1: bool = True
     #: extra delay added to every HVDC project's planned date (what-if), years
     hvdc_delay_years: float = 0.0
+    #: days added to one grid project or connection step, by id (grid/projects.csv `project`,
+    #: site_connections.csv `step`), e.g. grid.shift_days.ec_hvdc_ph1=730
+    shift_days: dict[str, float] = field(default_factory=dict)
+    #: dispatch each year's demand and fleet (LP) with competing loads; false = the 2024 grid
+    #: with fixed generation and flat approval probabilities (for comparison)
+    dispatch: bool = True
+    #: national peak path of grid/demand_national.csv
+    demand_path: str = "basic_plan_11"
+    #: renewable build-out of grid/fleet_changes.csv: re_trend or re_plan11
+    renewables: str = "re_trend"
+    #: other large loads (grid/competing_loads.csv) compete for the grid; false = the 260k
+    #: alone on the grid (the plan path then keeps its data-centre and chip allowances)
+    competing_loads: bool = True
+    #: share of a rating planning may use, N-0 and N-1 [EST] (grid README)
+    planning_margin: float = 0.90
+    #: block of the time-to-power map, MW
+    reference_block_mw: float = 100.0
     assessment: AssessmentConfig = field(default_factory=AssessmentConfig)
 
     def __post_init__(self) -> None:
         n.config_number("grid.hvdc_delay_years", self.hvdc_delay_years, n.SHIFT_YEARS)
+        n.config_number("grid.planning_margin", self.planning_margin, PLANNING_SHARE)
+        n.config_number("grid.reference_block_mw", self.reference_block_mw, BLOCK_MW)
+        for key, days in self.shift_days.items():
+            n.config_number(f"grid.shift_days.{key}", days, n.ANY)
 
 
 @dataclass

@@ -66,9 +66,10 @@ def month(value: str) -> int:
 
 
 def optional(parser: Parser) -> Parser:
-    """A parser that maps an empty cell to None."""
+    """A parser that maps an empty cell (or a column the table does not have) to None."""
     def parse(value: str):
         return None if not value.strip() else parser(value)
+    parse.optional = True  # type: ignore[attr-defined]
     return parse
 
 
@@ -117,7 +118,8 @@ def read_table(path: Path, schema: Mapping[str, Parser]) -> Rows:
                 if not line.startswith("#")]
         reader = csv.DictReader((line for _, line in kept), strict=True)
         header = reader.fieldnames or []
-        missing = [col for col in schema if col not in header]
+        absent = [col for col in schema if col not in header]
+        missing = [col for col in absent if not getattr(schema[col], "optional", False)]
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
         rows, lines = Rows(), []
@@ -125,6 +127,8 @@ def read_table(path: Path, schema: Mapping[str, Parser]) -> Rows:
             lines.append(kept[reader.line_num - 1][0])
             rows.append(_parse_row(path, lines[-1], raw, schema))
         rows.lines = lines
+        for row in rows:
+            row.update(dict.fromkeys(absent))
         return rows
     except csv.Error as err:
         raise InputError(f"{path}: malformed CSV: {err}") from None

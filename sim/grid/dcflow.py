@@ -162,6 +162,18 @@ class DCGrid:
         self._supply_sens = self.ptdf @ self.participation
         self._bus_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
+    def set_operating_point(self, injection_mw: np.ndarray, setpoint_mw: np.ndarray,
+                            participation: np.ndarray, limit_share: float = 1.0) -> None:
+        """Replace the operating point (a dispatch), the supply of extra load and the share of
+        each rating the security checks allow (a planning margin)."""
+        self.injection_mw = np.asarray(injection_mw, float).copy()
+        self.setpoint_mw = np.where(self.br.is_hvdc, setpoint_mw, self.setpoint_mw)
+        self._limit_mw = np.where(self.br.is_hvdc, np.inf, self.rating_mw * limit_share)
+        self.set_participation(participation if participation.sum() > 0
+                               else np.ones(self.n_bus))
+        self.flow0 = self.flows(self.injection_mw)
+        self.refresh_margins()
+
     def hvdc_injection(self) -> np.ndarray:
         """Bus injections (MW) produced by the HVDC setpoints."""
         inj = np.zeros(self.n_bus)

@@ -10,43 +10,73 @@ import networkx as nx
 import numpy as np
 
 from sim.grid.build import dcgrid_of
+from sim.grid.dispatch import Programme
 from sim.grid.network import DATA_DIR, load_graph, read_sites
+from sim.grid.operating import Operation, OperatingRules
 from sim.grid.projects import Project, read_projects, with_projects
 
 
+SUPPLY = "national peak supply"
+"""Label of a request held back by generation, not by any line."""
+NOT_FILED = "not yet in the queue"
+
+
 class Grid:
-    """Backbone grid: hosting capacity, incremental loads and dated projects.
+    """Backbone grid: hosting capacity, incremental loads, dated projects and, with an
+    ``operation``, the dispatch of each year's demand and fleet.
 
     Bus arguments are bus ids (see ``bus_of_site``). Loads added with :meth:`add_load` are
-    kept across :meth:`apply_projects`, which rebuilds sensitivities only when the set of
-    completed projects changes.
+    kept across :meth:`apply_projects` and :meth:`set_year`, which rebuild the state only when
+    the (completed projects, year) pair changes; built states are cached per pair and shared
+    by `fresh()` copies. Without an operation (or before a year is set) generation is the fixed
+    2024 dispatch of ``buses.csv``.
     """
 
     def __init__(self, graph: nx.MultiGraph, bus_of_site: dict[str, int],
-                 projects: dict[str, Project],
-                 cache: dict[frozenset[str], tuple] | None = None) -> None:
+                 projects: dict[str, Project], cache: dict | None = None,
+                 operation: Operation | None = None, year: int | None = None) -> None:
         self.base_graph = graph
         self.bus_of_site = dict(bus_of_site)
         self.projects = projects
+        self.operation = operation
         self.done: frozenset[str] = frozenset()
+        self.year = year if operation is not None else None
         self.added_mw: dict[int, float] = {}
-        #: sensitivities per set of completed projects, shared by `fresh()` copies
         self._cache = {} if cache is None else cache
-        self._build(graph)
+        self._build()
 
-    def fresh(self) -> Grid:
-        """The same grid with no added loads and no projects, reusing built sensitivities."""
-        return Grid(self.base_graph, self.bus_of_site, self.projects, self._cache)
+    def fresh(self, year: int | None = None) -> Grid:
+        """The same grid with no added loads and no projects, reusing built states."""
+        return Grid(self.base_graph, self.bus_of_site, self.projects, self._cache,
+                    self.operation, year)
 
-    def _build(self, graph: nx.MultiGraph) -> None:
-        if self.done not in self._cache:
-            self.graph = graph
-            self.dc, self.bus_ids, self.line_ids = dcgrid_of(graph)
-            self._index = {b: i for i, b in enumerate(self.bus_ids)}
-            self._dispatch_hvdc_projects()
-            self.dc.set_participation(self._participation())
-            self._cache[self.done] = (graph, self.dc, self.bus_ids, self.line_ids)
-        graph, dc, self.bus_ids, self.line_ids = self._cache[self.done]
+    @property
+    def key(self) -> tuple[frozenset[str], int | None]:
+        """What the built state depends on: completed projects and year."""
+        return self.done, self.year
+
+    def _graph(self) -> nx.MultiGraph:
+        key = ("graph", self.done)
+        if key not in self._cache:
+            self._cache[key] = (self.base_graph if not self.done else
+                                with_projects(self.base_graph, self.projects, set(self.done)))
+        return self._cache[key]
+
+    def _build(self) -> None:
+        if self.key not in self._cache:
+            graph = self._graph()
+            dc, bus_ids, line_ids = dcgrid_of(graph)
+            self.graph, self.dc, self.bus_ids, self.line_ids = graph, dc, bus_ids, line_ids
+            self._index = {b: i for i, b in enumerate(bus_ids)}
+            programme = None
+            if self.year is None:
+                self._dispatch_hvdc_projects()
+                self.dc.set_participation(self._participation())
+            else:
+                programme = self.operation.programme(dc, self.year)
+                self.operation.operate(dc, programme)
+            self._cache[self.key] = (graph, dc, bus_ids, line_ids, programme)
+        graph, dc, self.bus_ids, self.line_ids, self.programme = self._cache[self.key]
         self.graph, self.dc = graph, copy.deepcopy(dc)
         self._index = {b: i for i, b in enumerate(self.bus_ids)}
         for bus, mw in self.added_mw.items():
@@ -100,9 +130,43 @@ class Grid:
         done = frozenset(done)
         if done != self.done:
             self.done = done
-            graph = None if done in self._cache else with_projects(self.base_graph,
-                                                                    self.projects, set(done))
-            self._build(graph)
+            self._build()
+
+    def set_year(self, year: int) -> None:
+        """Dispatch the demand and fleet of ``year`` (needs an operation)."""
+        if self.operation is not None and year != self.year:
+            self.year = year
+            self._build()
+
+    def lp_hosting_mw(self, bus: int) -> float:
+        """Hosting capacity by the dispatch programme (full redispatch) at ``bus``, on top of
+        the loads added so far (requires a year)."""
+        if self.programme is None:
+            raise ValueError("lp_hosting_mw needs a dated grid (operation and year)")
+        if not self.added_mw:
+            return self.programme.hosting_mw(self.index(bus))
+        load = self.programme.load_mw.copy()
+        for b, mw in self.added_mw.items():
+            load[self.index(b)] += mw
+        prog = Programme(self.dc, self.programme.fleet, load, self.programme.limit_mw,
+                         self.programme.n1)
+        return prog.hosting_mw(self.index(bus))
+
+    def binding_line_of(self, request: str) -> str:
+        """What holds request ``request`` back in this state's programme: a line (and the
+        outage) or, if no line binds it, the system's peak supply."""
+        if request not in self.programme.requests.names:
+            return NOT_FILED
+        pair = self.programme.binding_pair(request)
+        if pair is None:
+            return SUPPLY
+        row, outage = pair
+        name = self.line_ids[row]
+        return name if outage < 0 else f"{name} | outage of {self.line_ids[outage]}"
+
+    def dispatch_loading(self) -> np.ndarray:
+        """Worst of N-0/N-1 |flow| / rating per line at the state's operating point."""
+        return self.dc.line_loading()
 
     def line_loading(self) -> np.ndarray:
         """Worst of N-0/N-1 |flow| / rating per line (order of ``line_ids``)."""
@@ -119,7 +183,23 @@ def load_default_grid(data_dir: Path = DATA_DIR) -> Grid:
                 read_projects(data_dir / "projects.csv"))
 
 
+def dated_grid(data_dir: Path = DATA_DIR, rules: OperatingRules = OperatingRules(),
+               year: int | None = None) -> Grid:
+    """The backbone with its dated demand, fleet and firm loads, dispatched each year."""
+    graph = load_graph(data_dir)
+    operation = Operation(data_dir, graph, sorted(graph.nodes), rules)
+    return Grid(graph, read_sites(data_dir / "site_buses.csv"),
+                read_projects(data_dir / "projects.csv"), operation=operation, year=year)
+
+
 @cache
 def cached_grid(data_dir: Path) -> Grid:
     """The backbone of `data_dir`, loaded once per process (copy it with `fresh()`)."""
     return load_default_grid(data_dir)
+
+
+@cache
+def cached_dated_grid(data_dir: Path, rules: OperatingRules) -> Grid:
+    """The dated backbone of `data_dir` under `rules`, once per process; states built by any
+    `fresh()` copy are shared."""
+    return dated_grid(data_dir, rules)

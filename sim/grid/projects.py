@@ -30,8 +30,6 @@ class Project:
     delay_median_days: float
     delay_p90_days: float
     source: str
-    #: the site connection step (site_connections.csv `project`) this project also brings
-    local_project: str = ""
 
 
 def read_projects(path: Path = DATA_DIR / "projects.csv") -> dict[str, Project]:
@@ -39,7 +37,7 @@ def read_projects(path: Path = DATA_DIR / "projects.csv") -> dict[str, Project]:
     return {r["project"]: Project(
         project=r["project"], line=line_attrs(r), planned_date=r["planned_date"],
         delay_median_days=r["delay_median_days"], delay_p90_days=r["delay_p90_days"],
-        source=r["source"], local_project=r.get("local_project", "") or "")
+        source=r["source"])
         for r in read_rows(path)}
 
 

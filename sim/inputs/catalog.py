@@ -7,6 +7,7 @@ A scenario directory holds `plan.csv` and `deliveries.csv` and may hold any embe
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.moves import apply_moves
 from sim.inputs.observed import hold_observed, read_observed
 from sim.inputs.plant import build_plants
+from sim.inputs.steps import resolve_steps
 from sim.inputs.records import (
     ConnectionStep,
     Delivery,
@@ -89,6 +91,8 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
     paths = _paths(data_dir, scenario_dir, plan)
     inputs = _records({name: schemas.read(paths[name], name) for name in TABLES}, paths,
                       start, horizon_end, burn_in_days, as_of)
+    inputs = resolve_steps(inputs, locate("grid", data_dir, scenario_dir),
+                           paths["site_connections.csv"], dict(grid.shift_days) if grid else {})
     if moves:
         inputs = replace(inputs, plan=apply_moves(inputs, moves))
     observed_rows = None
@@ -153,8 +157,9 @@ def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
         phases=tuple(Phase(r["site"], r["phase"], r["it_mw"], r["liquid_cooling_mw"],
                            r["air_cooling_mw"], day(r["start_date"]), r["permit_days"],
                            r["construction_days"]) for r in raw["site_phases.csv"]),
-        connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"])),
-                                         r["capacity_mw"], r["project"])
+        connections=tuple(ConnectionStep(r["site"], max(0.0, day(r["date"]))
+                                         if r["date"] else math.nan,
+                                         r["capacity_mw"], r["project"], r["step"] or "")
                           for r in raw["site_connections.csv"]),
         deliveries=_deliveries(paths["deliveries.csv"], raw["deliveries.csv"], start, as_of),
         plan=tuple(PlanRow(r["owner"], r["site"], r["sku"], r["gpus"])

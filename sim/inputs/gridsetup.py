@@ -3,6 +3,7 @@ must pass KEPCO's impact assessment."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ from sim.core.errors import InputError
 from sim.core.paths import DATA_DIR, locate
 from sim.grid.grid import cached_grid
 from sim.grid.projects import read_projects
+from sim.grid.operating import OperatingRules, SiteRequest
+from sim.grid.system import SystemOptions
 from sim.inputs.records import AssessmentRequest, GridProject, GridSetup, Inputs
 
 
@@ -36,10 +39,33 @@ def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
     hvdc_shift = 365.25 * grid.hvdc_delay_years
     dated = tuple(GridProject(
         p.project, p.line["kind"],
-        inputs.day_of(p.planned_date) + (hvdc_shift if p.line["kind"] == "hvdc" else 0.0),
-        p.delay_median_days, p.delay_p90_days, p.local_project)
+        inputs.day_of(p.planned_date) + (hvdc_shift if p.line["kind"] == "hvdc" else 0.0)
+        + float(grid.shift_days.get(p.project, 0.0)),
+        p.delay_median_days, p.delay_p90_days)
         for p in projects.values())
-    return GridSetup(grid_dir, grid.n1, dict(network.bus_of_site), dated)
+    rules = _rules(inputs, network.bus_of_site, grid) if grid.dispatch else None
+    return GridSetup(grid_dir, grid.n1, dict(network.bus_of_site), dated, rules,
+                     grid.reference_block_mw)
+
+
+def _rules(inputs: Inputs, site_bus: dict[str, int], grid: GridConfig) -> OperatingRules:
+    """Dated operation of the run: paths chosen, and the plan's sites in the queue, each
+    asking its planned facility MW from its first planned phase start (filing date)."""
+    first: dict[str, float] = {}
+    for phase in inputs.phases:
+        first[phase.site] = min(first.get(phase.site, np.inf), phase.start_day)
+    facility = {s: inputs.planned_it_mw().get(s, 0.0) * inputs.plants[s].design_pue
+                for s in inputs.plan_sites}
+    existing: dict[str, float] = {}
+    for step in inputs.connections:
+        if step.day <= 0:
+            existing[step.site] = max(existing.get(step.site, 0.0), step.capacity_mw)
+    sites = tuple(SiteRequest(s, site_bus[s], max(0.0, facility[s] - existing.get(s, 0.0)),
+                              inputs.start + dt.timedelta(days=max(0.0, first.get(s, 0.0))),
+                              min(existing.get(s, 0.0), facility[s]))
+                  for s in inputs.plan_sites if facility[s] > 0)
+    options = SystemOptions(grid.demand_path, grid.renewables, grid.competing_loads)
+    return OperatingRules(options, grid.planning_margin, grid.n1, sites)
 
 
 def assessment_requests(inputs: Inputs, path: Path,

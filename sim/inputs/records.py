@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.grid.operating import OperatingRules
+
 
 @dataclass(frozen=True)
 class Sku:
@@ -77,6 +79,8 @@ class ConnectionStep:
     day: float
     capacity_mw: float
     project: str
+    #: id that shifts it from the command line; a grid project's id if that project brings it
+    step: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,6 @@ class GridProject:
     day: float
     delay_median_days: float
     delay_p90_days: float
-    #: name of the site connection step this project also brings (site_connections.csv)
-    local_project: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,10 @@ class GridSetup:
     n1: bool
     site_bus: dict[str, int]
     projects: tuple[GridProject, ...]
+    #: the dated, dispatched system (None: the 2024 grid with fixed generation)
+    rules: OperatingRules | None = None
+    #: reference block of the time-to-power map (MW)
+    reference_block_mw: float = 100.0
 
 
 @dataclass(frozen=True)

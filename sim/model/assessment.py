@@ -66,3 +66,50 @@ class Assessment:
         def approve() -> None:
             self.pending.pop(site, None)
         return approve
+
+
+class GridAssessment:
+    """KEPCO's assessment decided from the grid: at each decision the applicant's request is
+    approved if the grid state, after the requests ahead of it in the queue, admits all of
+    it, or would once one pending grid project completes (approval tied to that project; the
+    grid check then holds the load until it does). Otherwise refused; the site reapplies after
+    its next connection step or grid project completion (first decision `duration_days` after
+    applying, as in `Assessment`)."""
+
+    causes = (ASSESSMENT,)
+
+    def __init__(self, applications: Iterable[Application], queue):
+        self.queue = queue
+        self.apps = {app.site: app for app in applications}
+        self.pending = set(self.apps)
+        self.next_decision = {s: a.apply_day + a.duration_days for s, a in self.apps.items()}
+        self.history: list[tuple[str, float, float]] = []
+        #: (site, day, approved, project the approval is tied to or "")
+        self.verdicts: list[tuple[str, float, bool, str]] = []
+
+    def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
+        return {ASSESSMENT: 0 if site in self.pending else units}
+
+    def commit(self, site: str, mw: float) -> None:
+        return None
+
+    def actions(self) -> Iterable[Action]:
+        for site, app in self.apps.items():
+            days = {app.apply_day + app.duration_days}
+            days |= {r + app.duration_days for r in app.reapply_days if r > app.apply_day}
+            for day in sorted(days):
+                yield day, site, self._decider(site, day)
+
+    def _decider(self, site: str, day: float):
+        def decide() -> None:
+            if site not in self.pending or self.next_decision[site] != day:
+                return
+            approved, tied = self.queue.approvable(site)
+            self.verdicts.append((site, day, approved, tied))
+            if approved:
+                self.pending.discard(site)
+                return
+            app = self.apps[site]
+            later = [r for r in app.reapply_days if r > day]
+            self.next_decision[site] = later[0] + app.duration_days if later else math.inf
+        return decide

@@ -17,9 +17,10 @@ import simpy
 
 from sim.core.causes import BURN_IN, COOLING, INSTALL, LOCAL_POWER, POWER, SPACE
 from sim.inputs.records import Inputs, PlanRow, Plant
-from sim.model.assessment import Assessment
+from sim.model.assessment import Assessment, GridAssessment
 from sim.model.backbone import Backbone
 from sim.model.crews import CrewPool
+from sim.model.grid_queue import GridQueue
 from sim.model.initial import HeldBlock, InitialState, initial_state
 from sim.model.power import LocalConnection, PowerCheck, units_within
 
@@ -259,9 +260,15 @@ def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
     """The local connection, plus the backbone and the assessment gate when the inputs have
     them (the local cause is then called `local_power`)."""
     extra: list[PowerCheck] = []
-    if inputs.grid is not None:
+    queue = None
+    if inputs.grid is not None and inputs.grid.rules is not None:
+        queue = GridQueue(inputs.grid, inputs.start, inputs.horizon_days)
+        extra.append(queue)
+    elif inputs.grid is not None:
         extra.append(Backbone(inputs.grid))
-    if inputs.applications:
+    if inputs.applications and queue is not None:
+        extra.append(GridAssessment(inputs.applications, queue))
+    elif inputs.applications:
         extra.append(Assessment(inputs.applications))
     local = LocalConnection(inputs.connections, LOCAL_POWER if extra else POWER)
     return [local, *extra]

@@ -51,7 +51,7 @@ def entity_names(inputs: Inputs) -> list[str]:
             names.append(f"construction/site={phase.site}/phase={phase.phase}")
     linked = _linked_steps(inputs)
     names += [f"reinforcement/site={s.site}/project={s.project}" for s in inputs.connections
-              if s.day > 0 and s.project not in linked]
+              if s.day > 0 and s.step not in linked]
     names += [f"install/site={s}" for s in inputs.plan_sites]
     if inputs.grid is not None:
         fixed = inputs.observed.fixed_projects if inputs.observed else frozenset()
@@ -64,10 +64,11 @@ def entity_names(inputs: Inputs) -> list[str]:
 
 
 def _linked_steps(inputs: Inputs) -> dict[str, str]:
-    """Connection-step project name -> the grid project that brings it."""
+    """Connection steps that a grid project brings (same id) -> that project."""
     if inputs.grid is None:
         return {}
-    return {p.local_project: p.project for p in inputs.grid.projects if p.local_project}
+    ids = {p.project for p in inputs.grid.projects}
+    return {s.step: s.step for s in inputs.connections if s.step in ids}
 
 
 def distributions(cfg: Mapping[str, Any], names: list[str], inputs: Inputs | None = None,
@@ -196,8 +197,8 @@ def _delayed_steps(steps: tuple[ConnectionStep, ...], draw: Mapping[str, float],
     out, last_day = [], {}
     for step in sorted(steps, key=lambda s: (s.site, s.day)):
         day = step.day
-        if day > 0 and step.project in linked:
-            day += draw.get(f"grid_project/project={linked[step.project]}", 0.0)
+        if day > 0 and step.step in linked:
+            day += draw.get(f"grid_project/project={linked[step.step]}", 0.0)
         elif day > 0:
             day += draw.get(f"reinforcement/site={step.site}/project={step.project}", 0.0)
         day = max(day, last_day.get(step.site, 0.0))

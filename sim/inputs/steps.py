@@ -1,0 +1,52 @@
+"""Connection steps that a grid project brings take that project's date (one project, one
+table: ``grid/projects.csv``), and any step or project can be shifted by days from the
+command line (``grid.shift_days.<id>=<days>``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+from sim.core.errors import InputError
+from sim.grid.projects import read_projects
+from sim.inputs.records import ConnectionStep, Inputs
+
+
+def shiftable_ids(inputs: Inputs, project_ids: set[str]) -> set[str]:
+    """Every id a shift may name: grid projects and connection steps."""
+    return project_ids | {s.step for s in inputs.connections if s.step}
+
+
+def check_shifts(shift_days: dict[str, float], known: set[str]) -> None:
+    """One line for an unknown id or a non-finite shift."""
+    for key, days in shift_days.items():
+        if key not in known and days != 0:
+            raise InputError(f"config key 'grid.shift_days.{key}': unknown project or step "
+                             f"(known: {', '.join(sorted(known))})")
+        if not math.isfinite(float(days)):
+            raise InputError(f"config key 'grid.shift_days.{key}': expected a finite number "
+                             f"of days, got {days}")
+
+
+def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
+                  shift_days: dict[str, float]) -> Inputs:
+    """Steps without a date take their grid project's planned date; shifts applied. The grid
+    projects are read only when a step or a shift needs them."""
+    undated = any(math.isnan(s.day) for s in inputs.connections)
+    shifted = any(v != 0 for v in shift_days.values())
+    projects = read_projects(grid_dir / "projects.csv") if undated or shifted else {}
+    check_shifts(shift_days, shiftable_ids(inputs, set(projects)))
+    out = []
+    for step in inputs.connections:
+        day = step.day
+        if math.isnan(day):
+            if step.step not in projects:
+                raise InputError(f"{connections_path}: site {step.site}, column 'date': empty, "
+                                 f"but step {step.step!r} is not a grid project "
+                                 f"(grid/projects.csv) to take the date from")
+            day = max(0.0, inputs.day_of(projects[step.step].planned_date))
+        if day > 0 and step.step:
+            day = max(0.0, day + float(shift_days.get(step.step, 0.0)))
+        out.append(replace(step, day=day))
+    return replace(inputs, connections=tuple(out))
