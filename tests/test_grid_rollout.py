@@ -77,7 +77,8 @@ def test_site_on_a_missing_bus_is_rejected(tmp_path):
     three_bus_grid(tmp_path)
     write_csv(data / "grid" / "site_buses.csv", [{"site": "s1", "bus": 9, "source": "test"}])
     with pytest.raises(InputError, match="planned site 's1' is on bus 9"):
-        load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0, GridConfig(dispatch=False))
+        load_inputs(data, scen, START, START + dt.timedelta(days=3650), 0.0,
+                    GridConfig(dispatch=False))
 
 
 @pytest.mark.parametrize(("u", "p", "attempts"), [(0.5, 0.75, 1), (0.76, 0.75, 2),

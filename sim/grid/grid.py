@@ -12,9 +12,8 @@ import numpy as np
 from sim.grid.build import dcgrid_of
 from sim.grid.dispatch import Programme
 from sim.grid.network import DATA_DIR, load_graph, read_sites
-from sim.grid.operating import Operation, OperatingRules
+from sim.grid.operating import OperatingRules, Operation
 from sim.grid.projects import Project, read_projects, with_projects
-
 
 SUPPLY = "national peak supply"
 """Label of a request held back by generation, not by any line."""
@@ -183,9 +182,10 @@ def load_default_grid(data_dir: Path = DATA_DIR) -> Grid:
                 read_projects(data_dir / "projects.csv"))
 
 
-def dated_grid(data_dir: Path = DATA_DIR, rules: OperatingRules = OperatingRules(),
+def dated_grid(data_dir: Path = DATA_DIR, rules: OperatingRules | None = None,
                year: int | None = None) -> Grid:
     """The backbone with its dated demand, fleet and firm loads, dispatched each year."""
+    rules = rules or OperatingRules()
     graph = load_graph(data_dir)
     operation = Operation(data_dir, graph, sorted(graph.nodes), rules)
     return Grid(graph, read_sites(data_dir / "site_buses.csv"),

@@ -10,6 +10,7 @@ programme's answer where it matters (reported hosting capacity, the time-to-powe
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,6 @@ import networkx as nx
 import numpy as np
 
 from sim.grid.dcflow import DCGrid
-import datetime as dt
-
 from sim.grid.dispatch import Programme, Requests
 from sim.grid.loads import CompetingLoad, firm_load_mw, read_loads
 from sim.grid.system import System, SystemOptions, peak_date
@@ -45,7 +44,7 @@ class SiteRequest:
 class OperatingRules:
     """Options of the dated operation (from the run's `grid` config)."""
 
-    options: SystemOptions = SystemOptions()
+    options: SystemOptions = field(default_factory=SystemOptions)
     margin: float = PLANNING_MARGIN
     n1: bool = True
     sites: tuple[SiteRequest, ...] = field(default_factory=tuple)

@@ -21,7 +21,6 @@ from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.moves import apply_moves
 from sim.inputs.observed import hold_observed, read_observed
 from sim.inputs.plant import build_plants
-from sim.inputs.steps import resolve_steps
 from sim.inputs.records import (
     ConnectionStep,
     Delivery,
@@ -32,6 +31,7 @@ from sim.inputs.records import (
     Site,
     Sku,
 )
+from sim.inputs.steps import resolve_steps
 
 OBSERVED_TABLE = "observed_state.csv"
 TABLES = ("hardware.csv", "owners.csv", "sites.csv", "site_phases.csv", "site_connections.csv",

@@ -13,8 +13,8 @@ from sim.core.config import GridConfig
 from sim.core.errors import InputError
 from sim.core.paths import DATA_DIR, locate
 from sim.grid.grid import cached_grid
-from sim.grid.projects import read_projects
 from sim.grid.operating import OperatingRules, SiteRequest
+from sim.grid.projects import read_projects
 from sim.grid.system import SystemOptions
 from sim.inputs.records import AssessmentRequest, GridProject, GridSetup, Inputs
 

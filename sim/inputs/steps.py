@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.grid.projects import read_projects
-from sim.inputs.records import ConnectionStep, Inputs
+from sim.inputs.records import Inputs
 
 
 def shiftable_ids(inputs: Inputs, project_ids: set[str]) -> set[str]:

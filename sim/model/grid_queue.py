@@ -20,7 +20,6 @@ from sim.grid.grid import Grid, cached_dated_grid
 from sim.inputs.records import GridSetup
 from sim.model.power import Action, units_within
 
-
 GRANT_TOL_MW = 1e-6
 """A site sized exactly to its grant admits its last rack despite rounding."""
 
