@@ -25,6 +25,8 @@ from sim.grid.dcflow import HOSTING_CAP_MW, DCGrid
 
 SHED_COST = 1_000.0
 """Cost of 1 MW of load shed, relative to merit costs of order 1."""
+HOSTING_VALUE = 10 * SHED_COST
+"""Objective weight of the extra load when hosting capacity is asked: above every cost."""
 REQUEST_VALUE = 100.0
 """Value of 1 MW of a connection request served (times its priority weight, 1 to 2): below
 the shed cost (demand already connected is served first), far above merit costs."""
@@ -246,30 +248,66 @@ class Programme:
         """MW admitted per named request at the optimum (do not modify)."""
         return self._admitted
 
-    def hosting_mw(self, bus: int) -> float:
-        """Largest extra load at ``bus`` for which the programme stays feasible, with the base
-        dispatch's shedding and admitted requests held; every unit redispatches freely.
+    def hosting_mw(self, bus: int, cap_mw: float = HOSTING_CAP_MW) -> float:
+        """Largest extra load (up to ``cap_mw``) at ``bus`` for which the programme stays
+        feasible, with the base dispatch's shedding and admitted requests held; every unit
+        redispatches freely.
 
-        Pairs added while solving are kept only if they bind at the answer, so that the
-        programme grows by what matters near this bus."""
+        Only the extra load's cost and a few bounds change, so HiGHS restarts from the base
+        basis. Pairs added while solving are kept only if they bind at the answer, so that
+        the programme grows by what matters near this bus."""
         h = self._highs
-        u, k, n, _ = self._cols
-        col = u + k + n + bus
-        shed_idx = np.arange(u + k, u + k + n, dtype=np.int32)
-        req_idx = np.arange(self._req, self.nz, dtype=np.int32)
-        shed, got = self.base.shed_mw, self.base.admitted_mw
-        h.changeColsBounds(n, shed_idx, shed, shed)
-        h.changeColsBounds(req_idx.size, req_idx, got, got)
-        h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost * 1e-6)
-        h.changeColCost(col, -1.0)
-        h.changeColBounds(col, 0.0, HOSTING_CAP_MW)
+        col = self._cols[0] + self._cols[1] + self._cols[2] + bus
+        self._hold_base(True)
+        h.changeColCost(col, -HOSTING_VALUE)
+        h.changeColBounds(col, 0.0, cap_mw)
         rows, before = h.getNumRow(), list(self._order)
         try:
             z = self._run()
             self._forget_slack(rows, before, self._flow @ z + self._const)
         finally:
             h.changeColBounds(col, 0.0, 0.0)
+            h.changeColCost(col, 0.0)
+            self._hold_base(False)
+        return float(z[col])
+
+    def max_output_mw(self, units: np.ndarray, fixed_hvdc: dict[int, float] | None = None
+                      ) -> float:
+        """Largest total output of ``units`` (indices into the fleet) in a secure dispatch of
+        the same demand (shed held at the base), other units redispatching freely and HVDC
+        links free within their ratings unless fixed (branch index -> MW)."""
+        h, u = self._highs, self.fleet.n
+        hvdc_cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
+        fixed = fixed_hvdc or {}
+        self._hold_base(True)
+        cost = self._cost.copy()
+        cost[units] = -HOSTING_VALUE
+        h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), cost)
+        for branch, mw in fixed.items():
+            h.changeColBounds(hvdc_cols[branch], mw, mw)
+        rows, before = h.getNumRow(), list(self._order)
+        try:
+            z = self._run()
+            self._forget_slack(rows, before, self._flow @ z + self._const)
+        except DispatchError:
+            return float("nan")  # the held demand cannot be served this way
+        finally:
+            for branch in fixed:
+                rating = self.dc.rating_mw[branch]
+                h.changeColBounds(hvdc_cols[branch], -rating, rating)
+            h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost)
+            self._hold_base(False)
+        return float(z[units].sum())
+
+    def _hold_base(self, hold: bool) -> None:
+        """Fix (or free again) the base dispatch's load shed and admitted requests."""
+        h, (u, k, n, _) = self._highs, self._cols
+        shed_idx = np.arange(u + k, u + k + n, dtype=np.int32)
+        req_idx = np.arange(self._req, self.nz, dtype=np.int32)
+        if hold:
+            shed, got = self.base.shed_mw, self.base.admitted_mw
+            h.changeColsBounds(n, shed_idx, shed, shed)
+            h.changeColsBounds(req_idx.size, req_idx, got, got)
+        else:
             h.changeColsBounds(n, shed_idx, np.zeros(n), np.maximum(self.load_mw, 0.0))
             h.changeColsBounds(req_idx.size, req_idx, np.zeros(req_idx.size), self.requests.mw)
-            h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost)
-        return float(z[col])

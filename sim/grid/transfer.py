@@ -81,3 +81,26 @@ def hvdc_freed_mw(grid: Grid, link: str, src_buses: list[int], sink_buses: list[
     without = Grid(g, grid.bus_of_site, grid.projects)
     without_link = transfer_limit_mw(without, src_buses, sink_buses)["limit_mw"]
     return {"with_mw": with_link, "without_mw": without_link, "freed_mw": with_link - without_link}
+
+
+def region_units(grid: Grid, buses: list[int]) -> np.ndarray:
+    """Fleet indices (dated grid) of the units at ``buses``."""
+    idx = {grid.index(b) for b in buses}
+    return np.array([i for i, b in enumerate(grid.programme.fleet.bus) if int(b) in idx], int)
+
+
+def lp_export_limit_mw(grid: Grid, buses: list[int],
+                       fixed_hvdc: dict[str, float] | None = None) -> float:
+    """Largest net export (generation - load) of a region in a secure dispatch of the dated
+    grid's demand: the region's units pushed up, the rest of the system redispatched."""
+    units = region_units(grid, buses)
+    load = grid.programme.load_mw[[grid.index(b) for b in buses]].sum()
+    fixed = {grid.line_ids.index(k): v for k, v in (fixed_hvdc or {}).items()}
+    return grid.programme.max_output_mw(units, fixed) - float(load)
+
+
+def lp_hvdc_freed_mw(grid: Grid, link: str, buses: list[int]) -> dict:
+    """Region export limit with HVDC ``link`` dispatched freely and with it held at zero."""
+    with_link = lp_export_limit_mw(grid, buses)
+    without = lp_export_limit_mw(grid, buses, {link: 0.0})
+    return {"with_mw": with_link, "without_mw": without, "freed_mw": with_link - without}

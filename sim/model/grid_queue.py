@@ -54,7 +54,7 @@ class GridQueue:
         now = self.admitted_mw(site) + self.existing_mw.get(site, 0.0)
         if now > self.granted.get(site, 0.0):
             self.granted[site] = now
-        return self.granted[site]
+        return self.granted.get(site, 0.0)
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
         if site not in self.request_mw:
@@ -107,6 +107,10 @@ class GridQueue:
         return turn
 
     # -- reporting -----------------------------------------------------------------------
+    def state_key(self) -> tuple:
+        """(completed projects, year) of the state in force."""
+        return self.grid.key
+
     def headroom_mw(self, site: str) -> float:
         return self.granted_mw(site) - self.used_mw[site]
 

@@ -98,6 +98,8 @@ class RunLog:
     grid_samples: list[tuple[float, list[str], np.ndarray, np.ndarray]] = field(
         default_factory=list)
     binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: monthly (day, grid state key) of a dated grid when recorded
+    grid_keys: list[tuple[float, tuple]] = field(default_factory=list)
 
 
 class Rollout:
@@ -171,8 +173,12 @@ class Rollout:
         """Record the backbone after everything else that happens on `day` (low priority)."""
         event = _LateTimeout(self.env, max(0.0, day))
         sites = list(self.sites)
-        event.callbacks.append(
-            lambda _e: self.log.grid_samples.append((day, *backbone.sample(sites))))
+        event.callbacks.append(lambda _e: self._record(day, backbone, sites))
+
+    def _record(self, day: float, backbone, sites: list[str]) -> None:
+        self.log.grid_samples.append((day, *backbone.sample(sites)))
+        if hasattr(backbone, "state_key"):
+            self.log.grid_keys.append((day, backbone.state_key()))
 
     def _phase_builder(self, phase):
         def build() -> None:

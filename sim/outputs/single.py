@@ -35,8 +35,38 @@ def to_dataset(series: Series, inputs: Inputs):
             "(N-0 alone if grid.n1=false); NaN before the line exists"})
         data_vars["bus_headroom_mw"] = (("time", "site"), series.bus_headroom_mw, {
             "units": "MW", "long_name": "extra load the backbone can take at the site's bus "
-            "(N-1 if grid.n1)"})
+            "(N-1 if grid.n1); with the dispatched grid: the site's admitted MW not yet used"})
+    if series.grid_view is not None:
+        grid_variables(series.grid_view, data_vars, coords, inputs.start.isoformat())
     return xr.Dataset(data_vars, coords=coords)
+
+
+def grid_variables(view, data_vars: dict, coords: dict, start: str) -> None:
+    """The dispatched grid's monthly state and the time-to-power map."""
+    coords.update(kind=view.kinds, link=view.links, bus=view.buses,
+                  bus_lat=("bus", view.bus_lat, {"units": "degrees_north"}),
+                  bus_lon=("bus", view.bus_lon, {"units": "degrees_east"}),
+                  bus_kv=("bus", view.bus_kv, {"units": "kV"}))
+    add = lambda name, dims, values, units, text: data_vars.__setitem__(  # noqa: E731
+        name, (dims, values, {"units": units, "long_name": text}))
+    add("dispatch_mw", ("time", "kind"), view.dispatch_mw, "MW",
+        "output at the summer peak of the month's year, security-constrained dispatch")
+    add("hvdc_mw", ("time", "link"), view.hvdc_mw, "MW",
+        "HVDC setpoint from bus0 to bus1 in that dispatch (NaN before the link exists)")
+    add("site_hosting_mw", ("time", "site"), view.site_hosting_mw, "MW",
+        "hosting capacity at the site's bus: extra load the dispatch programme could still "
+        "take there, every admitted request held (N-1 if grid.n1)")
+    add("competing_firm_mw", "time", view.firm_load_mw, "MW",
+        "firm competing load in service (operating or approved)")
+    add("competing_queued_mw", "time", view.queued_mw, "MW",
+        "queued competing load asking for connection")
+    add("competing_admitted_mw", "time", view.admitted_mw, "MW",
+        "queued competing load admitted by the grid (the rest waits)")
+    add("load_shed_mw", "time", view.shed_mw, "MW",
+        "demand the secure dispatch cannot serve (0 in a secure state)")
+    add("time_to_power", "bus", view.time_to_power_day, f"days since {start}",
+        f"first month the bus can take {view.block_mw:g} MW more (NaN: not within the run)")
+    data_vars["time_to_power"][2]["block_mw"] = view.block_mw
 
 
 def milestones(series: Series, inputs: Inputs) -> dict[str, dict[str, str | None]]:

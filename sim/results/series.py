@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sim.results.gridview import GridView, grid_view
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
 from sim.model.rollout import RunLog
@@ -63,6 +64,8 @@ class Series:
     line_loading: np.ndarray | None = None     # time x line (NaN before a line exists)
     bus_headroom_mw: np.ndarray | None = None  # time x site
     binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: the dated grid's monthly states (single runs with a dispatched grid)
+    grid_view: GridView | None = None
     binding: np.ndarray | None = None          # time x site: cause holding the site, or "none"
 
 
@@ -155,8 +158,10 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
 def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
     series = _build_series(log, inputs, prices)
     lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
+    view = grid_view(inputs, log.grid_keys, series.time_days, series.sites)
     return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom,
-                   binding=binding_by_month(log, inputs, series.sites, series.time_days))
+                   binding=binding_by_month(log, inputs, series.sites, series.time_days),
+                   grid_view=view)
 
 
 def _build_series(log: RunLog, inputs: Inputs, prices: Prices | None) -> Series:

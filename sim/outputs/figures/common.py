@@ -21,7 +21,7 @@ from sim.outputs.files import atomic_write
 
 FIGSIZE_IN = (12.0, 7.0)
 DPI = 100
-FIGURES = ("gpus_online.png", "sites.png", "map.png", "power.png")
+FIGURES = ("gpus_online.png", "sites.png", "map.png", "power.png", "time_to_power.png")
 ANNOUNCEMENT = np.datetime64("2025-10-31")
 #: Owner colours, stable across figures and runs (Okabe-Ito palette, colour-blind safe).
 OWNER_COLOURS = {"gov": "#0072B2", "samsung": "#56B4E9", "sk": "#D55E00",

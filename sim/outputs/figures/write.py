@@ -10,9 +10,10 @@ from sim.outputs.figures.online import gpus_online_figure
 from sim.outputs.figures.places import Places
 from sim.outputs.figures.power import power_figure
 from sim.outputs.figures.sites import sites_figure
+from sim.outputs.figures.timetopower import time_to_power_figure
 
-MAKERS = dict(zip(FIGURES, (gpus_online_figure, sites_figure, map_figure, power_figure),
-                  strict=True))
+MAKERS = dict(zip(FIGURES, (gpus_online_figure, sites_figure, map_figure, power_figure,
+                            time_to_power_figure), strict=True))
 
 
 def write_figures(run_dir: Path, places: Places | None = None) -> list[Path]:
@@ -42,4 +43,8 @@ def describe() -> dict[str, str]:
         "power.png": "Left: the national data-centre facility load, stacked by site (what the "
                      "grid carries). Right: each site's facility load (grey) against its own "
                      "connection (red).",
+        "time_to_power.png": "For a reference block (grid.reference_block_mw, default 100 MW)"
+                             ", the first year each backbone bus can take it: N-1 secure "
+                             "dispatch of that year's demand and fleet, after every connection"
+                             " request ahead of it in the queue.",
     }
