@@ -169,8 +169,8 @@ class GridConfig:
     #: other large loads (grid/competing_loads.csv) compete for the grid; false = the 260k
     #: alone on the grid (the plan path then keeps its data-centre and chip allowances)
     competing_loads: bool = True
-    #: share of a rating planning may use, N-0 and N-1 [EST] (grid README)
-    planning_margin: float = 0.90
+    #: share of a rating planning may use, N-0 and N-1 [EST] (sim/grid/operating.py)
+    planning_margin: float = 1.0
     #: block of the time-to-power map, MW
     reference_block_mw: float = 100.0
     assessment: AssessmentConfig = field(default_factory=AssessmentConfig)

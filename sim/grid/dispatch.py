@@ -27,6 +27,9 @@ SHED_COST = 1_000.0
 """Cost of 1 MW of load shed, relative to merit costs of order 1."""
 HOSTING_VALUE = 10 * SHED_COST
 """Objective weight of the extra load when hosting capacity is asked: above every cost."""
+OUTPUT_VALUE = SHED_COST / 10
+"""Objective weight of a region's output when its export limit is asked: above merit costs,
+below the shed cost."""
 REQUEST_VALUE = 100.0
 """Value of 1 MW of a connection request served (times its priority weight, 1 to 2): below
 the shed cost (demand already connected is served first), far above merit costs."""
@@ -215,7 +218,8 @@ class Programme:
         over = np.abs(post) > self.limit_mw[self.ac, None] + TOL_MW
         ls, ks = np.nonzero(over)
         pairs = ((int(self.ac[a]), int(self._outages[b])) for a, b in zip(ls, ks, strict=True))
-        return [p for p in pairs if p[0] != p[1] and p not in self._pairs]
+        single = self.dc.br.circuits == 1  # a lost single circuit carries nothing
+        return [p for p in pairs if not (p[0] == p[1] and single[p[0]]) and p not in self._pairs]
 
     def _optimise(self) -> Dispatch:
         z = self._run()
@@ -274,14 +278,14 @@ class Programme:
     def max_output_mw(self, units: np.ndarray, fixed_hvdc: dict[int, float] | None = None
                       ) -> float:
         """Largest total output of ``units`` (indices into the fleet) in a secure dispatch of
-        the same demand (shed held at the base), other units redispatching freely and HVDC
-        links free within their ratings unless fixed (branch index -> MW)."""
+        the same demand, other units redispatching freely and HVDC links free within their
+        ratings unless fixed (branch index -> MW). Output is worth less than serving demand,
+        so load is shed only where no secure dispatch serves it at all."""
         h, u = self._highs, self.fleet.n
         hvdc_cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
         fixed = fixed_hvdc or {}
-        self._hold_base(True)
         cost = self._cost.copy()
-        cost[units] = -HOSTING_VALUE
+        cost[units] = -OUTPUT_VALUE
         h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), cost)
         for branch, mw in fixed.items():
             h.changeColBounds(hvdc_cols[branch], mw, mw)
@@ -289,14 +293,11 @@ class Programme:
         try:
             z = self._run()
             self._forget_slack(rows, before, self._flow @ z + self._const)
-        except DispatchError:
-            return float("nan")  # the held demand cannot be served this way
         finally:
             for branch in fixed:
                 rating = self.dc.rating_mw[branch]
                 h.changeColBounds(hvdc_cols[branch], -rating, rating)
             h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost)
-            self._hold_base(False)
         return float(z[units].sum())
 
     def _hold_base(self, hold: bool) -> None:

@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
-from sim.grid.build import dcgrid_of
+from sim.grid.build import dcgrid_of, ordered
+from sim.grid.dcflow import DCGrid
 from sim.grid.dispatch import Programme
 from sim.grid.network import DATA_DIR, load_graph, read_sites
 from sim.grid.operating import OperatingRules, Operation
 from sim.grid.projects import Project, read_projects, with_projects
+
+
+@dataclass(frozen=True)
+class StateSummary:
+    """What the simulation needs of a dated state (small, picklable)."""
+
+    #: MW admitted per request name
+    admitted: dict[str, float]
+    #: for each site request admitted short of its ask: the binding line (and outage)
+    binding: dict[str, str]
+    shed_mw: float
+
+
+def summarise(programme: Programme, line_ids: list[str]) -> StateSummary:
+    """The summary of a solved programme."""
+    admitted = dict(programme.admitted())
+    binding = {}
+    for name, mw in zip(programme.requests.names, programme.requests.mw, strict=True):
+        if name.startswith("site:") and admitted[name] < mw - 1e-6:
+            pair = programme.binding_pair(name)
+            if pair is not None:
+                row, outage = pair
+                binding[name] = (line_ids[row] if outage < 0 else
+                                 f"{line_ids[row]} | outage of {line_ids[outage]}")
+    return StateSummary(admitted, binding, programme.base.shed_total_mw)
+
 
 SUPPLY = "national peak supply"
 """Label of a request held back by generation, not by any line."""
@@ -62,24 +90,87 @@ class Grid:
         return self._cache[key]
 
     def _build(self) -> None:
+        if self.year is not None:
+            self._point_at_dated_state()
+            return
         if self.key not in self._cache:
             graph = self._graph()
             dc, bus_ids, line_ids = dcgrid_of(graph)
-            self.graph, self.dc, self.bus_ids, self.line_ids = graph, dc, bus_ids, line_ids
+            self.graph, self._dc, self.bus_ids, self.line_ids = graph, dc, bus_ids, line_ids
             self._index = {b: i for i, b in enumerate(bus_ids)}
-            programme = None
-            if self.year is None:
-                self._dispatch_hvdc_projects()
-                self.dc.set_participation(self._participation())
-            else:
-                programme = self.operation.programme(dc, self.year)
-                self.operation.operate(dc, programme)
-            self._cache[self.key] = (graph, dc, bus_ids, line_ids, programme)
-        graph, dc, self.bus_ids, self.line_ids, self.programme = self._cache[self.key]
-        self.graph, self.dc = graph, copy.deepcopy(dc)
+            self._dispatch_hvdc_projects()
+            self._dc.set_participation(self._participation())
+            self._cache[self.key] = (graph, dc, bus_ids, line_ids)
+        graph, dc, self.bus_ids, self.line_ids = self._cache[self.key]
+        self.graph, self._dc, self._programme = graph, copy.deepcopy(dc), None
         self._index = {b: i for i, b in enumerate(self.bus_ids)}
         for bus, mw in self.added_mw.items():
-            self.dc.add_load(self._index[bus], mw)
+            self._dc.add_load(self._index[bus], mw)
+
+    # -- the dated state: a compact summary always, the full state (dispatched network and
+    # -- its programme) only when asked for (single-run outputs, export, hosting queries)
+    def _point_at_dated_state(self) -> None:
+        self.graph = self._graph()
+        ids = ("ids", self.done)
+        if ids not in self._cache:
+            bus_ids, lines = ordered(self.graph)
+            self._cache[ids] = (bus_ids, [d["line"] for d in lines])
+        self.bus_ids, self.line_ids = self._cache[ids]
+        self._index = {b: i for i, b in enumerate(self.bus_ids)}
+        self._dc = self._programme = None
+
+    def _full_state(self) -> tuple:
+        key = ("full", self.done, self.year)
+        if key not in self._cache:
+            dc, _, _ = dcgrid_of(self.graph)
+            programme = self.operation.programme(dc, self.year)
+            self.operation.operate(dc, programme)
+            self._cache[key] = (dc, programme)
+            self._cache.setdefault(("summary", self.done, self.year),
+                                   summarise(programme, self.line_ids))
+        return self._cache[key]
+
+    @property
+    def keep_full_states(self) -> bool:
+        """Keep each dated state's network and programme once built (single runs); Monte Carlo
+        keeps only the summaries. Shared by `fresh()` copies."""
+        return self._cache.get(("keep_full",), True)
+
+    @keep_full_states.setter
+    def keep_full_states(self, keep: bool) -> None:
+        self._cache[("keep_full",)] = keep
+
+    @property
+    def summary(self) -> StateSummary:
+        """Admitted MW per request and what binds the short ones, in this dated state."""
+        key = ("summary", self.done, self.year)
+        if key not in self._cache:
+            self._full_state()
+            if not self.keep_full_states:
+                self._cache.pop(("full", self.done, self.year))
+        return self._cache[key]
+
+    def install(self, summaries: dict[tuple, StateSummary]) -> None:
+        """Adopt summaries solved elsewhere (e.g. by the parent of parallel workers)."""
+        for (done, year), summary in summaries.items():
+            self._cache[("summary", frozenset(done), year)] = summary
+
+    @property
+    def dc(self) -> DCGrid:
+        if self._dc is None:
+            dc = self._full_state()[0]
+            self._dc = copy.deepcopy(dc)
+            for bus, mw in self.added_mw.items():
+                self._dc.add_load(self._index[bus], mw)
+        return self._dc
+
+    @property
+    def programme(self) -> Programme | None:
+        if self.year is None:
+            return None
+        if self._programme is None:
+            self._programme = self._full_state()[1]
+        return self._programme
 
     def _participation(self) -> np.ndarray:
         """Reserve headroom per bus plus spare HVDC capacity at receiving converters."""
@@ -152,16 +243,12 @@ class Grid:
         return prog.hosting_mw(self.index(bus))
 
     def binding_line_of(self, request: str) -> str:
-        """What holds request ``request`` back in this state's programme: a line (and the
-        outage) or, if no line binds it, the system's peak supply."""
-        if request not in self.programme.requests.names:
+        """What holds request ``request`` back in this state: a line (and the outage) or, if
+        no line binds it, the system's peak supply."""
+        summary = self.summary
+        if request not in summary.admitted:
             return NOT_FILED
-        pair = self.programme.binding_pair(request)
-        if pair is None:
-            return SUPPLY
-        row, outage = pair
-        name = self.line_ids[row]
-        return name if outage < 0 else f"{name} | outage of {self.line_ids[outage]}"
+        return summary.binding.get(request, SUPPLY)
 
     def dispatch_loading(self) -> np.ndarray:
         """Worst of N-0/N-1 |flow| / rating per line at the state's operating point."""

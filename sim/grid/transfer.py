@@ -95,6 +95,7 @@ def lp_export_limit_mw(grid: Grid, buses: list[int],
     grid's demand: the region's units pushed up, the rest of the system redispatched."""
     units = region_units(grid, buses)
     load = grid.programme.load_mw[[grid.index(b) for b in buses]].sum()
+    # (load shed in the region, if any, would only add to the export; none at these states)
     fixed = {grid.line_ids.index(k): v for k, v in (fixed_hvdc or {}).items()}
     return grid.programme.max_output_mw(units, fixed) - float(load)
 

@@ -12,7 +12,7 @@ from sim.core import schemas
 from sim.core.config import GridConfig
 from sim.core.errors import InputError
 from sim.core.paths import DATA_DIR, locate
-from sim.grid.grid import cached_grid
+from sim.grid.grid import cached_dated_grid, cached_grid
 from sim.grid.operating import OperatingRules, SiteRequest
 from sim.grid.projects import read_projects
 from sim.grid.system import SystemOptions
@@ -44,6 +44,13 @@ def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
         p.delay_median_days, p.delay_p90_days)
         for p in projects.values())
     rules = _rules(inputs, network.bus_of_site, grid) if grid.dispatch else None
+    if rules is not None:  # read and check the dated tables now, not mid-run
+        try:
+            cached_dated_grid(grid_dir, rules)
+        except InputError:
+            raise
+        except (ValueError, KeyError, OSError) as err:
+            raise InputError(f"{grid_dir}: {err}") from None
     return GridSetup(grid_dir, grid.n1, dict(network.bus_of_site), dated, rules,
                      grid.reference_block_mw)
 

@@ -128,4 +128,4 @@ class GridQueue:
 
 def admitted_of(grid: Grid) -> dict[str, float]:
     """Admitted MW per request name of the grid's state."""
-    return grid.programme.admitted()
+    return grid.summary.admitted

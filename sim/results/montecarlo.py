@@ -19,6 +19,7 @@ import numpy as np
 from sim.core.errors import InputError
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
+from sim.model.grid_states import install_states, prepare_states
 from sim.model.rollout import Rollout
 from sim.results.online import online_matrix
 from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
@@ -79,9 +80,12 @@ def _nan(day: float | None) -> float:
 
 
 def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int],
-              prices: Prices | None = None, online_days: np.ndarray | None = None
-              ) -> list[ReplicateResult]:
-    """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`."""
+              prices: Prices | None = None, online_days: np.ndarray | None = None,
+              states: dict | None = None) -> list[ReplicateResult]:
+    """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`. `states`: dated grid
+    states solved up front (see `sim.model.grid_states`)."""
+    if states and inputs.grid is not None and inputs.grid.rules is not None:
+        install_states(inputs.grid, states)
     out = []
     for k, r in enumerate(replicates):
         drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
@@ -102,7 +106,9 @@ def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend:
                      online_days: np.ndarray | None = None) -> list[ReplicateResult]:
     """All replicates of `table`, sorted by replicate index."""
     prices = prices or default_prices()
-    tasks = [(draws, ids, prices, online_days) for draws, ids in chunks(table, chunk_size)]
+    states = _grid_states(inputs, table, n_jobs if backend == "loky" else 1)
+    tasks = [(draws, ids, prices, online_days, states) for draws, ids in chunks(table,
+                                                                                chunk_size)]
     runner = {"loky": _run_loky, "dask": _run_dask}[backend]
     results: list[ReplicateResult] = []
     with _progress(table.replications, progress) as advance:
@@ -111,6 +117,17 @@ def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend:
             results.extend(chunk)
             advance(len(chunk))
     return sorted(results, key=lambda r: r.replicate)
+
+
+def _grid_states(inputs: Inputs, table: DrawTable, n_jobs: int) -> dict:
+    """Every dated grid state the replicates will visit, solved once (none without a dated
+    grid)."""
+    if inputs.grid is None or inputs.grid.rules is None:
+        return {}
+    prefix = "grid_project/project="
+    draws = {name[len(prefix):]: list(values) for name, values in table.values.items()
+             if name.startswith(prefix)}
+    return prepare_states(inputs.grid, inputs.start, inputs.horizon_days, draws, n_jobs)
 
 
 def _run_serial(inputs, tasks) -> Iterator[list[ReplicateResult]]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim.results.gridview import GridView, grid_view
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
 from sim.model.rollout import RunLog
@@ -18,6 +17,7 @@ from sim.results.accounting import (
     monthly_energy,
     pue_by_month,
 )
+from sim.results.gridview import GridView, grid_view
 from sim.results.waits import binding_by_month, gate_waits
 
 MILESTONES_PCT = (25, 50, 90, 100)
