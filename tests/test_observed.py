@@ -116,7 +116,7 @@ def test_an_observed_grid_project_is_not_drawn(tmp_path):
     data, scen = as_of_case(tmp_path, observed_rows(
         *HELD, ("grid_project_energised", "s1", "all", "link", 1, "event", date_plus(-3))))
     inputs = load(data, scen)
-    project = GridProject("link", "hvdc", 500.0, 180.0, 365.0, "")
+    project = GridProject("link", "hvdc", 500.0, 180.0, 365.0)
     inputs = replace(inputs, grid=GridSetup(tmp_path, True, {"s1": 1}, (project,)))
     path = scen / "observed_state.csv"
     _, rows = read_observed(path, inputs, START, 10.0)

@@ -46,8 +46,8 @@ def capital_hosting(shift_days: float, years: range) -> dict[int, tuple[float, i
     import numpy as np
 
     from sim.grid.grid import dated_grid
-    from sim.grid.projects import read_projects
     from sim.grid.network import DATA_DIR
+    from sim.grid.projects import read_projects
 
     projects = read_projects(DATA_DIR / "projects.csv")
     grid = dated_grid(year=years[0])

@@ -200,8 +200,7 @@ class Programme:
     # -- solving -----------------------------------------------------------------------
     def _run(self) -> np.ndarray:
         for _ in range(MAX_ROUNDS):
-            self._highs.run()
-            status = self._highs.getModelStatus()
+            status = self._solve()
             if status != highspy.HighsModelStatus.kOptimal:
                 raise DispatchError(f"dispatch LP: {self._highs.modelStatusToString(status)}")
             z = np.asarray(self._highs.getSolution().col_value)
@@ -210,6 +209,17 @@ class Programme:
                 return z
             self._add_pairs(new)
         raise DispatchError("dispatch LP: N-1 pairs did not converge")
+
+    def _solve(self) -> highspy.HighsModelStatus:
+        """Run HiGHS from the current basis; if that ends without an answer (numerical
+        trouble after many warm starts), once more from scratch."""
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            self._highs.clearSolver()
+            self._highs.run()
+            status = self._highs.getModelStatus()
+        return status
 
     def _violations(self, flow0: np.ndarray) -> list[tuple[int, int]]:
         if not self.n1:
