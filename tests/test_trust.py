@@ -109,7 +109,7 @@ def test_export_is_unchanged_when_an_input_changes_after_the_run(cli_server, tmp
     args, out = micro_args(tmp_path, "grid.n1=false", "grid.assessment.enabled=false",
                            "output.figures=false")
     _three_bus(tmp_path)
-    args = [a for a in args if a != "grid.enabled=false"]
+    args = [a for a in args if a != "grid.enabled=false"] + ["grid.dispatch=false"]
     assert cli_server.run("sim", *args).returncode == 0
     first = cli_server.run("sim.export", str(out), "--date", "2026-03-01")
     assert first.returncode == 0, first.stderr
