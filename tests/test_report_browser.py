@@ -34,8 +34,9 @@ def test_report_renders_filled_in_headless_chromium(apex_runs, which):
     page = render(CHROMIUM, file_url(run_dir / "report.html"), CHECKS)
     assert page.console_errors == []
     images = page.values["images"]
-    assert [name for name, _ in images] == ["gpus_online.png", "sites.png", "map.png",
-                                            "power.png"]
+    figures = ["gpus_online.png", "sites.png", "map.png", "power.png"]
+    figures += ["time_to_power.png"] if which == "single" else []
+    assert [name for name, _ in images] == figures
     assert all(ok for _, ok in images), images
     assert page.values["empty_cells"] == 0
     assert page.values["tables"] >= 6

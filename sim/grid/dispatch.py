@@ -16,6 +16,8 @@ full programme, because every pair left out holds at it.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 
 import highspy
@@ -36,6 +38,30 @@ the shed cost (demand already connected is served first), far above merit costs.
 TOL_MW = 0.01
 """A flow this far over its limit counts as a violation when pairs are generated."""
 MAX_ROUNDS = 60
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. HiGHS prints a banner to the process's stdout when the first
+    instance is made, before any option can be set: that once, stdout is pointed elsewhere."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+_BANNER_SHOWN = False
 
 
 class DispatchError(RuntimeError):
@@ -139,8 +165,7 @@ class Programme:
         return flow, const
 
     def _model(self) -> highspy.Highs:
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         u, k, n, _ = self._cols
         rating = self.dc.rating_mw[self.hvdc]
         r = self.requests.n

@@ -43,10 +43,15 @@ def to_dataset(series: Series, inputs: Inputs):
 
 def grid_variables(view, data_vars: dict, coords: dict, start: str) -> None:
     """The dispatched grid's monthly state and the time-to-power map."""
-    coords.update(kind=view.kinds, link=view.links, bus=view.buses,
-                  bus_lat=("bus", view.bus_lat, {"units": "degrees_north"}),
-                  bus_lon=("bus", view.bus_lon, {"units": "degrees_east"}),
-                  bus_kv=("bus", view.bus_kv, {"units": "kV"}))
+    coords.update(
+        kind=("kind", view.kinds, {"long_name": "kind of generating unit (fuels.csv)"}),
+        link=("link", view.links, {"long_name": "HVDC link id (lines.csv, projects.csv)"}),
+        bus=("bus", view.buses, {"long_name": "backbone bus id (grid/buses.csv)"}),
+        bus_lat=("bus", view.bus_lat, {"units": "degrees_north", "long_name": "bus latitude",
+                                       "standard_name": "latitude"}),
+        bus_lon=("bus", view.bus_lon, {"units": "degrees_east", "long_name": "bus longitude",
+                                       "standard_name": "longitude"}),
+        bus_kv=("bus", view.bus_kv, {"units": "kV", "long_name": "bus voltage level"}))
     add = lambda name, dims, values, units, text: data_vars.__setitem__(  # noqa: E731
         name, (dims, values, {"units": units, "long_name": text}))
     add("dispatch_mw", ("time", "kind"), view.dispatch_mw, "MW",

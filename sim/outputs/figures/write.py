@@ -21,6 +21,8 @@ def write_figures(run_dir: Path, places: Places | None = None) -> list[Path]:
     run = load_run(Path(run_dir), places)
     paths = []
     for name, make in MAKERS.items():
+        if name == "time_to_power.png" and "time_to_power" not in run.ds:
+            continue  # the map exists for single runs with the dispatched grid only
         path = run.run_dir / name
         save(make(run), path)
         paths.append(path)
