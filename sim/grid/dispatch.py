@@ -37,7 +37,9 @@ REQUEST_VALUE = 100.0
 the shed cost (demand already connected is served first), far above merit costs."""
 TOL_MW = 0.01
 """A flow this far over its limit counts as a violation when pairs are generated."""
-MAX_ROUNDS = 60
+MAX_ROUNDS = 200
+EAGER_N0 = False
+"""Start with every N-0 row (True) or add N-0 rows lazily like N-1 pairs (False)."""
 
 
 def new_highs() -> highspy.Highs:
@@ -179,7 +181,8 @@ class Programme:
                                   -np.ones(r)])
         total = float(self.load_mw.sum())
         self._add_dense(np.array([total]), np.array([total]), balance[None, :], h)
-        self._add_pairs([(int(b), -1) for b in self.ac], h)
+        if EAGER_N0:
+            self._add_pairs([(int(b), -1) for b in self.ac], h)
         return h
 
     def _add_dense(self, lo: np.ndarray, hi: np.ndarray, rows: np.ndarray,
@@ -247,19 +250,23 @@ class Programme:
         return status
 
     def _violations(self, flow0: np.ndarray) -> list[tuple[int, int]]:
+        n0 = [(int(b), -1) for b in self.ac
+              if abs(flow0[b]) > self.limit_mw[b] + TOL_MW and (int(b), -1) not in self._pairs]
         if not self.n1:
-            return []
+            return n0
         post = self.dc.n1_flows(flow0)[np.ix_(self.ac, self._outages)]
         over = np.abs(post) > self.limit_mw[self.ac, None] + TOL_MW
         ls, ks = np.nonzero(over)
         pairs = ((int(self.ac[a]), int(self._outages[b])) for a, b in zip(ls, ks, strict=True))
         single = self.dc.br.circuits == 1  # a lost single circuit carries nothing
-        return [p for p in pairs if not (p[0] == p[1] and single[p[0]]) and p not in self._pairs]
+        return n0 + [p for p in pairs
+                     if not (p[0] == p[1] and single[p[0]]) and p not in self._pairs]
 
     def _optimise(self) -> Dispatch:
         z = self._run()
         self._duals = np.asarray(self._highs.getSolution().row_dual)[1:].copy()
         self._dual_pairs = list(self._order)
+        self._dual_rows: np.ndarray | None = None
         u, k, n, _ = self._cols
         gen, shed = z[:u], z[u + k:u + k + n]
         hvdc = np.zeros(self.dc.br.n)
@@ -278,7 +285,9 @@ class Programme:
         if not self._dual_pairs:
             return None
         j = self._req + self.requests.names.index(name)
-        rows, _ = self._pair_rows(self._dual_pairs)
+        if self._dual_rows is None:
+            self._dual_rows = self._pair_rows(self._dual_pairs)[0]
+        rows = self._dual_rows
         weight = np.abs(self._duals * rows[:, j])
         best = int(weight.argmax())
         return self._dual_pairs[best] if weight[best] > 1e-9 else None

@@ -67,10 +67,16 @@ class System:
         self.base_load_mw = np.array([graph.nodes[b]["load_mw"] for b in bus_ids])
         self._peaks = self._read_peaks()
         self._shares = self._read_shares()
+        self._share_years: dict[str, tuple[int, int]] = {}
+        for p, y in self._shares:
+            lo, hi = self._share_years.get(p, (y, y))
+            self._share_years[p] = (min(lo, y), max(hi, y))
         self._allow = self._read_allowances()
         self.fuels = {r["kind"]: r for r in _rows(grid_dir, "fuels.csv")}
         self._base_cap = self._read_generators()
         self._changes = self._read_changes()
+        self._fleets: dict[dt.date, Fleet] = {}
+        self._held = {(b, k) for b in bus_ids for k in self.fuels}
 
     # -- demand --------------------------------------------------------------------------
     def _read_peaks(self) -> dict[int, float]:
@@ -117,10 +123,10 @@ class System:
         return self.base_load_mw * scale
 
     def _share(self, province: str, year: int) -> float:
-        years = [y for (p, y) in self._shares if p == province]
+        years = self._share_years.get(province)
         if not years:
             return 1.0
-        return self._shares[(province, min(max(year, min(years)), max(years)))]
+        return self._shares[(province, min(max(year, years[0]), years[1]))]
 
     # -- fleet ---------------------------------------------------------------------------
     def _read_generators(self) -> dict[tuple[int, str], float]:
@@ -166,12 +172,10 @@ class System:
         added since). Retirements take the old units first."""
         cap = defaultdict(float, self._base_cap)
         new: dict[tuple[int, str], float] = defaultdict(float)
+        both = _Sum(cap, new)
         for r in self._changes:
             if r["date"] > date:
                 break
-            both = defaultdict(float, cap)
-            for key, mw in new.items():
-                both[key] += mw
             for bus, mw in self._placement(r, both).items():
                 key = (bus, r["kind"])
                 if r["change"] == "add":
@@ -201,10 +205,11 @@ class System:
         return pool or [b for b, p in zip(self.bus_ids, self.province, strict=True)
                         if p == province]
 
-    def _pro_rata(self, kind: str, mw: float, province: str | None, cap: dict,
+    def _pro_rata(self, kind: str, mw: float, province: str | None, cap,
                   exclude: int | None = None) -> dict[int, float]:
-        held = {b: cap[(b, kind)] for b, p in zip(self.bus_ids, self.province, strict=True)
-                if (province is None or p == province) and b != exclude and cap[(b, kind)] > 0}
+        held = {b: v for b, p in zip(self.bus_ids, self.province, strict=True)
+                if (province is None or p == province) and b != exclude
+                and (v := cap[(b, kind)]) > 0}
         total = sum(held.values())
         if total <= 0:
             pool = self._province_345(province) if province else \
@@ -214,7 +219,13 @@ class System:
 
     def fleet(self, date: dt.date) -> Fleet:
         """Units (one per bus and kind) with output limits and merit costs on ``date``; units
-        added after 2024 reach ``pmax_share_new`` of installed, older ones ``pmax_share``."""
+        added after 2024 reach ``pmax_share_new`` of installed, older ones ``pmax_share``.
+        Computed once per date (the fleet does not depend on the topology)."""
+        if date not in self._fleets:
+            self._fleets[date] = self._fleet(date)
+        return self._fleets[date]
+
+    def _fleet(self, date: dt.date) -> Fleet:
         old, new = self.capacity_mw(date)
         keys = sorted(set(old) | set(new))
         kinds = tuple(k for _, k in keys)
@@ -234,3 +245,13 @@ class System:
 def peak_date(year: int) -> dt.date:
     """The summer-peak date that stands for year ``year``."""
     return dt.date(year, *PEAK_MONTH_DAY)
+
+
+class _Sum:
+    """Read-only view of two (bus, kind) -> MW maps added together."""
+
+    def __init__(self, a: dict, b: dict):
+        self.a, self.b = a, b
+
+    def __getitem__(self, key: tuple[int, str]) -> float:
+        return self.a.get(key, 0.0) + self.b.get(key, 0.0)

@@ -71,7 +71,7 @@ class Assessment:
 class GridAssessment:
     """KEPCO's assessment decided from the grid: at each decision the applicant's request is
     approved if the grid state, after the requests ahead of it in the queue, admits all of
-    it, or would once one pending grid project completes (approval tied to that project; the
+    it, or would once the next grid project completes (approval tied to that project; the
     grid check then holds the load until it does). Otherwise refused; the site reapplies after
     its next connection step or grid project completion (first decision `duration_days` after
     applying, as in `Assessment`)."""

@@ -71,17 +71,17 @@ class GridQueue:
 
     def approvable(self, site: str) -> tuple[bool, str]:
         """KEPCO's verdict now: approve if the state admits the whole request, or would once
-        one pending grid project completes (tied to it); else refuse."""
+        the next grid project completes (approval tied to it); else refuse."""
         need = self.request_mw.get(site, 0.0) - 1e-6
         if self.admitted_mw(site) >= need:
             return True, ""
-        for project in sorted(self.setup.projects, key=lambda p: p.day):
-            if project.project in self.done:
-                continue
-            tied = self.grid.fresh(year=self.grid.year)
-            tied.apply_projects(self.done | {project.project})
-            if self.admitted_mw(site, tied) >= need:
-                return True, project.project
+        project = next_project(self.setup, self.done)
+        if project is None:
+            return False, ""
+        tied = self.grid.fresh(year=self.grid.year)
+        tied.apply_projects(self.done | {project})
+        if self.admitted_mw(site, tied) >= need:
+            return True, project
         return False, ""
 
     # -- time ----------------------------------------------------------------------------
@@ -124,6 +124,12 @@ class GridQueue:
         sample = (list(self.grid.line_ids), self.grid.dispatch_loading(), headroom)
         self._last_sample = (self.version, sample)
         return sample
+
+
+def next_project(setup: GridSetup, done: set[str] | frozenset[str]) -> str | None:
+    """The grid project due next (earliest day) among those not yet completed."""
+    pending = sorted((p.day, p.project) for p in setup.projects if p.project not in done)
+    return pending[0][1] if pending else None
 
 
 def admitted_of(grid: Grid) -> dict[str, float]:

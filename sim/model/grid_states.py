@@ -12,10 +12,12 @@ import datetime as dt
 
 from sim.grid.grid import StateSummary, cached_dated_grid
 from sim.inputs.records import GridSetup
+from sim.model.grid_queue import next_project
 
 
 def visited_keys(setup: GridSetup, start: dt.date, horizon_days: float) -> set[tuple]:
-    """(completed projects, year) of every state from ``start`` to the horizon."""
+    """(completed projects, year) of every state from ``start`` to the horizon, and of each
+    state with the next project done too (what an assessment verdict may ask about)."""
     days = sorted((max(0.0, p.day), p.project) for p in setup.projects)
     end = start + dt.timedelta(days=horizon_days)
     keys = set()
@@ -28,6 +30,10 @@ def visited_keys(setup: GridSetup, start: dt.date, horizon_days: float) -> set[t
             if first < d < last:
                 done = done | {p}
                 keys.add((done, year))
+    for done, year in list(keys):
+        project = next_project(setup, done)
+        if project is not None:
+            keys.add((done | {project}, year))
     return keys
 
 
