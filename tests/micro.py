@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.core.config import PolicyConfig
 from sim.inputs.catalog import load_inputs
 from sim.inputs.records import Inputs
 
@@ -55,7 +56,8 @@ class Micro:
         src = {"source": "test"}
         write_csv(data / "hardware.csv", [{"sku": "rack", "name": "test rack",
                   "gpus_per_unit": 10, "it_kw_per_unit": 100,
-                  "liquid_heat_share": self.liquid_share, "weight_kg": 1000, **src}])
+                  "liquid_heat_share": self.liquid_share, "weight_kg": 1000,
+                  "network_storage_overhead_share": 0, **src}])
         write_csv(data / "owners.csv", [{"owner": "o1", "name": "Owner 1",
                   "allocation_gpus": self.racks * 10, **src}])
         write_csv(data / "sites.csv", [{"site": "s1", "name": "Site 1", "lat": 36, "lon": 127,
@@ -78,7 +80,19 @@ class Micro:
                   "gpus": self.racks * 10, **src}])
         return data, scen
 
-    def inputs(self, root: Path) -> Inputs:
+    def inputs(self, root: Path, policy: PolicyConfig | None = None) -> Inputs:
         data, scen = self.write(root)
         return load_inputs(data, scen, START, START + dt.timedelta(days=self.horizon_days),
-                           self.burn_in_days)
+                           self.burn_in_days, policy=policy)
+
+
+def hall_row(owners: str = "o1", source: str = "test", it_mw: float = 0.25,
+             transfer_days: float = 30, available_day: int = 0) -> dict:
+    """One colocation hall `h1`: liquid loop, stated PUE 1.0, 1 crew at 1 rack/day."""
+    return {"hall_id": "h1", "operator": "op", "name": "Hall 1", "lat": 37.5, "lon": 127,
+            "province": "seoul", "capital_region": "true", "it_mw_total": 1,
+            "it_mw_available": it_mw, "available_from": date_plus(available_day),
+            "liquid_capable": "true", "max_rack_kw": "", "transfer_days": transfer_days,
+            "colocation_cost_krw_per_kw_month": 300000, "eligible_owners": owners,
+            "design_pue": 1.0, "climate_station": "seoul", "crews": 1,
+            "racks_per_crew_per_day": 1, "replaces_site": "", "source": source}

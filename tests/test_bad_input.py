@@ -187,6 +187,29 @@ def grid(missing_bus: bool = False, disconnected: bool = False) -> Edit:
     return edit
 
 
+def roadmap(rows: str) -> Edit:
+    """A roadmap table in the data directory (family, sku, first, last quarter, source)."""
+    def edit(data: Path, scen: Path) -> None:
+        (data / "hardware_roadmap.csv").write_text(
+            "family,sku,first_quarter,last_quarter,source\n" + rows + "\n")
+    return edit
+
+
+def owner_policies(rows: str) -> Edit:
+    def edit(data: Path, scen: Path) -> None:
+        (scen / "owner_policies.csv").write_text("owner,policy,source\n" + rows + "\n")
+    return edit
+
+
+def halls(source: str = "test", owners: str = "o1") -> Edit:
+    """One colocation hall in the data directory."""
+    def edit(data: Path, scen: Path) -> None:
+        from tests.micro import hall_row, write_csv
+
+        write_csv(data / "colocation_halls.csv", [hall_row(owners=owners, source=source)])
+    return edit
+
+
 S = "scen"
 GRID_ON = "grid.enabled=true"
 # (case id, edit of the micro tables, extra CLI overrides, text the one-line message must hold)
@@ -272,6 +295,33 @@ CASES: list[tuple[str, Edit | None, list[str], str]] = [
      ["moves=[{owner:o1,from_site:s1,to_site:mars,gpus:10}]"],
      "config key 'moves[0]': unknown to_site 'mars'"),
     ("config-unknown-key", None, ["foo=1"], "config key 'foo'"),
+    ("config-unknown-policy", None, ["+policy.owners.o1=hoard"],
+     "config key 'policy.owners.o1': unknown policy 'hoard' (expected one of fixed, defer, "
+     "resite)"),
+    ("config-policy-unknown-owner", None, ["+policy.owners.o9=defer"],
+     "config key 'policy.owners.o9': unknown owner 'o9'"),
+    ("policies-unknown-policy", owner_policies("o1,hoard,t"), [],
+     "owner_policies.csv: row 2, column 'policy': unknown policy 'hoard'"),
+    ("config-unknown-policy-all", None, ["policy.all=wait"],
+     "config key 'policy.all': unknown policy 'wait'"),
+    ("config-negative-window", None, ["policy.defer.window_days=-1"],
+     "config key 'policy.defer.window_days': expected a number of days >= 0"),
+    ("config-rack-power-zero", None, ["hardware.rack_power_factor=0"],
+     "config key 'hardware.rack_power_factor': expected a number > 0"),
+    ("config-bad-online-date", None, ["output.online_dates=[2030-02-30]"],
+     "config key 'output.online_dates'"),
+    ("roadmap-gap", roadmap("rack_scale,b,2026Q1,2026Q4,t\nrack_scale,c,2027Q2,2027Q4,t"), [],
+     "hardware_roadmap.csv: row 3, column 'first_quarter': family 'rack_scale' leaves a gap "
+     "after b (expected 2027Q1, got 2027Q2)"),
+    ("roadmap-overlap", roadmap("rack_scale,b,2026Q1,2026Q4,t\nrack_scale,c,2026Q3,2027Q4,t"),
+     [], "hardware_roadmap.csv: row 3, column 'first_quarter': family 'rack_scale' overlaps b "
+     "(expected 2027Q1, got 2026Q3)"),
+    ("roadmap-bad-quarter", roadmap("rack_scale,b,2026Q5,2026Q4,t"), [],
+     "hardware_roadmap.csv: row 2, column 'first_quarter': expected a quarter like 2026Q3"),
+    ("hall-without-source", halls(source=""), ["+policy.owners.o1=resite"],
+     "colocation_halls.csv: row 2, column 'source': expected a non-empty text"),
+    ("hall-unknown-owner", halls(owners="o1;o7"), ["+policy.owners.o1=resite"],
+     "colocation_halls.csv: row 2, column 'eligible_owners': unknown owner 'o7'"),
     ("config-wrong-type", None, ["seed=abc"], "config key 'seed'"),
     ("config-negative-seed", None, ["seed=-3"], "config key 'seed': expected a whole number"),
     ("config-horizon-before-start", None, ["horizon_end=2025-01-01"],

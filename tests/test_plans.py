@@ -43,8 +43,8 @@ def test_moves_take_rows_in_order_and_append_new_rows_last():
     moved = apex(moves=[{"owner": "hyundai", "from_site": "hyundai_saemangeum",
                          "to_site": "sk_aws_ulsan", "gpus": 49980}])
     rows = [(r.site, r.sku, r.gpus) for r in moved.plan if r.owner == "hyundai"]
-    assert rows == [("hyundai_saemangeum", "hgx_b300", 20),
-                    ("sk_aws_ulsan", "gb200_nvl72", 49968), ("sk_aws_ulsan", "hgx_b300", 12)]
+    assert rows == [("hyundai_saemangeum", "hgx_server", 20),
+                    ("sk_aws_ulsan", "rack_scale", 49968), ("sk_aws_ulsan", "hgx_server", 12)]
 
 
 def test_moves_are_validated():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,7 +32,9 @@ def backbone_at(run_dir: Path, date: dt.date):
     `date`."""
     cfg = replay_config(run_config(run_dir), run_dir / INPUTS_DIR)
     cfg.mc.replications = 1
-    inputs = inputs_for(cfg)
+    with warnings.catch_warnings():     # the run showed its input warnings already
+        warnings.simplefilter("ignore", UserWarning)
+        inputs = inputs_for(cfg)
     if inputs.grid is None:
         raise InputError(f"{run_dir}: the run has grid.enabled=false; nothing to export")
     day = inputs.day_of(date)

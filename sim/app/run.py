@@ -22,7 +22,7 @@ from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
 from sim.outputs.figures.write import write_figures
-from sim.outputs.files import write_json, write_netcdf, write_text
+from sim.outputs.files import write_csv, write_json, write_netcdf, write_text
 from sim.outputs.names import display_names
 from sim.outputs.provenance import created_stamp, provenance, snapshot_inputs
 from sim.outputs.report import write_report
@@ -31,6 +31,7 @@ from sim.outputs.status import finish_status
 from sim.results.events import event_lines
 from sim.results.montecarlo import run_replications
 from sim.results.online import end_of_days, report_dates
+from sim.results.policy_outcome import moves_table
 from sim.results.series import Series, build_series, month_days
 from sim.uncertainty.draws import DrawTable, apply_draws, distributions, draw_table, entity_names
 
@@ -42,7 +43,8 @@ REPORTED_TABLES = ("plan.csv", "deliveries.csv")
 def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
                        cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
-                       [dict(m) for m in cfg.moves], as_of=cfg.as_of is not None)
+                       [dict(m) for m in cfg.moves], cfg.hardware, cfg.policy,
+                       as_of=cfg.as_of is not None)
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs, replications: int | None = None) -> DrawTable:
@@ -157,9 +159,11 @@ def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
     series, log = simulate_logged(inputs, prices, record_grid=True)
     log_events(log, inputs, "deterministic run")
     write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
-    result = {**summary(series, inputs, meta, prices.gpu_hour_value_krw, dates),
+    result = {**summary(series, inputs, meta, prices, dates),
               "names": names}
     write_json(out_dir / "summary.json", result)
+    write_csv(out_dir / "moves.csv", moves_table(inputs, series.moves),
+              ["owner", "policy", "from_site", "to_site", "sku", "gpus", "due", "arrival"])
     return result
 
 

@@ -54,6 +54,7 @@ from sim.core.errors import InputError
 from sim.inputs.checks import site_ceiling_mw
 from sim.inputs.moves import apply_moves
 from sim.inputs.records import Inputs, PlanRow
+from sim.inputs.roadmap import gpus_per_unit, planned_it_mw
 from sim.results.montecarlo import run_replications, who_of
 
 FRACTIONS = (1.0, 0.5)
@@ -112,7 +113,7 @@ def _try(cfg: SimConfig, moves: list[dict], replications: int) -> Evaluation | N
 def block_sizes(rows: list[PlanRow], inputs: Inputs, fractions: tuple[float, ...]) -> list[int]:
     """GPUs to move from these rows (one owner at one site): fractions in whole units."""
     total = sum(r.gpus for r in rows)
-    unit = math.lcm(*(inputs.skus[r.sku].gpus_per_unit for r in rows))
+    unit = math.lcm(*(gpus_per_unit(inputs, r.sku) for r in rows))
     sizes = {total if f >= 1 else round(total * f / unit) * unit for f in fractions}
     return sorted((s for s in sizes if 0 < s <= total), reverse=True)
 
@@ -132,7 +133,7 @@ def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],
                 for gpus in block_sizes(rows, inputs, fractions):
                     move = {"owner": owner, "from_site": src, "to_site": dst, "gpus": gpus}
                     moved = replace(base, plan=apply_moves(base, [move]))
-                    if moved.planned_it_mw().get(dst, 0.0) <= ceiling[dst] + 1e-9:
+                    if planned_it_mw(moved).get(dst, 0.0) <= ceiling[dst] + 1e-9:
                         out.append(move)
     return out
 

@@ -212,6 +212,84 @@ class OutputConfig:
     online_dates: list[str] = field(default_factory=list)
 
 
+POLICIES = ("fixed", "defer", "resite")
+
+
+@dataclass
+class DeferConfig:
+    """Policy `defer`: an order ships when its site is forecast ready within `window_days`."""
+
+    #: [EST] one month of receiving and staging before a hall can take the GPUs (korea.md §8:
+    #: fit-out of an existing hall 1-3 months; the low end)
+    window_days: float = 30.0
+    #: [EST] one budget year: no public terms for deferring an NVIDIA allocation were found
+    max_deferral_days: float = 365.0
+
+
+@dataclass
+class ResiteConfig:
+    """Policy `resite`: GPUs forecast to idle longer than `idle_threshold_days` go to another
+    of the owner's sites or to a colocation hall (colocation_halls.csv) that has room."""
+
+    #: [EST] 90 days = the longest fit-out of an existing hall (korea.md §8, 1-3 months): a
+    #: move pays once the GPUs would idle longer than a hall takes to fit out
+    idle_threshold_days: float = 90.0
+    colocation: bool = True
+
+
+@dataclass
+class PolicyConfig:
+    """How owners react when a site is not ready for their GPUs (fixed, defer, resite).
+
+    `default` applies to every owner not in `owners`; a scenario states its owners' policies
+    (the apex default and its reasons: conf/scenario/apex.yaml).
+    """
+
+    default: str = "fixed"
+    owners: dict[str, str] = field(default_factory=dict)
+    #: one policy for every owner (overrides the scenario's table and `owners`); null: off
+    all: str | None = None
+    defer: DeferConfig = field(default_factory=DeferConfig)
+    resite: ResiteConfig = field(default_factory=ResiteConfig)
+
+    def __post_init__(self) -> None:
+        for key, value in [("default", self.default), ("all", self.all or "fixed"),
+                           *((f"owners.{o}", p) for o, p in self.owners.items())]:
+            if value not in POLICIES:
+                raise InputError(f"config key 'policy.{key}': unknown policy {value!r} "
+                                 f"(expected one of {', '.join(POLICIES)})")
+        for key in ("defer.window_days", "defer.max_deferral_days",
+                    "resite.idle_threshold_days"):
+            group, name = key.split(".")
+            value = getattr(getattr(self, group), name)
+            if not value >= 0:
+                raise InputError(f"config key 'policy.{key}': expected a number of days >= 0, "
+                                 f"got {value}")
+
+    def of(self, owner: str) -> str:
+        return self.owners.get(owner, self.default)
+
+
+@dataclass
+class HardwareConfig:
+    """Which SKU a plan row naming a family (hardware_roadmap.csv) gets, and rack power."""
+
+    #: quarters between NVIDIA's first shipment of a SKU and its first delivery in Korea
+    #: [EST] 0: no source gives a lag; the government's B200 arrived Dec 2025, within the
+    #: quarters B200 was the HGX default
+    korea_lag_quarters: int = 0
+    #: multiplier on every unit's IT kW (robustness: 0.95, 1.0, 1.05, 1.10)
+    rack_power_factor: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.rack_power_factor > 0:
+            raise InputError("config key 'hardware.rack_power_factor': expected a number > 0, "
+                             f"got {self.rack_power_factor}")
+        if self.korea_lag_quarters < 0:
+            raise InputError("config key 'hardware.korea_lag_quarters': expected a whole number"
+                             f" >= 0, got {self.korea_lag_quarters}")
+
+
 @dataclass
 class SimConfig:
     """Top-level config of one run (one scenario, one seed)."""
@@ -246,6 +324,8 @@ class SimConfig:
     energy: EnergyConfig = field(default_factory=EnergyConfig)
     grid: GridConfig = field(default_factory=GridConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    hardware: HardwareConfig = field(default_factory=HardwareConfig)
 
     def __post_init__(self) -> None:
         _whole_key("seed", self.seed, 0)

@@ -24,7 +24,21 @@ ASSESSMENT_STATUSES = ("passed",)
 SCHEMAS: dict[str, dict[str, t.Parser]] = {
     "hardware.csv": {"sku": t.text, "gpus_per_unit": t.positive_count,
                      "it_kw_per_unit": t.positive, "liquid_heat_share": t.fraction,
-                     "source": t.text},
+                     "network_storage_overhead_share": t.nonneg, "source": t.text},
+    "owner_policies.csv": {"owner": t.text, "policy": t.text, "source": t.text},
+    "hardware_roadmap.csv": {"family": t.text, "sku": t.text, "first_quarter": t.quarter,
+                             "last_quarter": t.quarter, "source": t.text},
+    "colocation_halls.csv": {"hall_id": t.text, "operator": t.text, "name": t.text,
+                             "lat": t.real, "lon": t.real, "province": t.text,
+                             "capital_region": t.boolean, "it_mw_total": t.positive,
+                             "it_mw_available": t.nonneg, "available_from": t.iso_date,
+                             "liquid_capable": t.boolean, "max_rack_kw": t.optional(t.positive),
+                             "transfer_days": t.nonneg,
+                             "colocation_cost_krw_per_kw_month": t.nonneg,
+                             "eligible_owners": t.name_list, "design_pue": t.at_least_one,
+                             "climate_station": t.text, "crews": t.positive_count,
+                             "racks_per_crew_per_day": t.positive,
+                             "replaces_site": t.optional(t.text), "source": t.text},
     "owners.csv": {"owner": t.text, "name": t.text, "allocation_gpus": t.positive_count,
                    "source": t.text},
     "sites.csv": {"site": t.text, "name": t.text, "lat": t.latitude,
@@ -116,7 +130,8 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
-    "hardware.csv": ("sku",), "owners.csv": ("owner",), "sites.csv": ("site",),
+    "hardware.csv": ("sku",), "hardware_roadmap.csv": ("sku",), "owner_policies.csv": ("owner",),
+    "colocation_halls.csv": ("hall_id",), "owners.csv": ("owner",), "sites.csv": ("site",),
     "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "project"),
     "site_assessments.csv": ("site",),
     "deliveries.csv": ("owner", "quarter"), "plan.csv": ("owner", "site", "sku"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ def iso_date(value: str) -> dt.date:
     return date
 
 
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def quarter(value: str) -> tuple[int, int]:
+    """A quarter written like 2026Q3, as (year, quarter)."""
+    match = _QUARTER.match(value.strip())
+    if not match:
+        raise ValueError("expected a quarter like 2026Q3")
+    return int(match[1]), int(match[2])
+
+
 def name_list(value: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in value.split(";") if part.strip())
     if not names:
@@ -136,6 +148,12 @@ def read_table(path: Path, schema: Mapping[str, Parser]) -> Rows:
         raise InputError(f"{path}: not UTF-8 text") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+
+
+def comment_lines(path: Path) -> int:
+    """How many '#' comment lines a table starts with (row numbers start after them)."""
+    lines = _lines(path)
+    return next((k for k, line in enumerate(lines) if not line.startswith("#")), len(lines))
 
 
 def _lines(path: Path) -> list[str]:

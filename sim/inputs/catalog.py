@@ -13,11 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim.core import schemas
-from sim.core.config import GridConfig
+from sim.core.config import POLICIES, GridConfig, HardwareConfig, PolicyConfig
 from sim.core.errors import InputError
 from sim.core.paths import check_dir, check_file, locate, present
-from sim.inputs.checks import check_references
+from sim.core.tables import comment_lines
+from sim.inputs.checks import check_references, warn_over_ceiling
 from sim.inputs.gridsetup import assessment_requests, grid_setup
+from sim.inputs.halls import read_halls, with_halls
 from sim.inputs.moves import apply_moves
 from sim.inputs.observed import hold_observed, read_observed
 from sim.inputs.plant import build_plants
@@ -28,9 +30,11 @@ from sim.inputs.records import (
     Owner,
     Phase,
     PlanRow,
+    Policies,
     Site,
     Sku,
 )
+from sim.inputs.roadmap import read_roadmap
 from sim.inputs.steps import resolve_steps
 
 OBSERVED_TABLE = "observed_state.csv"
@@ -52,7 +56,10 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
 #: folders whose every CSV a run may read
 FOLDERS = ("grid", "climate")
 #: single tables read besides TABLES
-OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv")
+OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv", "hardware_roadmap.csv",
+                "colocation_halls.csv")
+#: a scenario's own owner policies (optional)
+POLICY_TABLE = "owner_policies.csv"
 
 
 def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
@@ -68,9 +75,10 @@ def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
             _check_named_plan(path, scenario_dir)
         key = f"plans/{plan}.csv" if name == "plan.csv" and plan else name
         files[key] = check_file(path)
-    observed = locate(OBSERVED_TABLE, data_dir, scenario_dir)   # only some scenarios have one
-    if present(observed):
-        files[OBSERVED_TABLE] = check_file(observed)
+    for optional in (OBSERVED_TABLE, POLICY_TABLE):    # only some scenarios have them
+        found = locate(optional, data_dir, scenario_dir)
+        if present(found):
+            files[optional] = check_file(found)
     for folder in FOLDERS:
         located = locate(folder, data_dir, scenario_dir)
         for path in sorted(located.glob("*.csv")):
@@ -80,11 +88,14 @@ def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
 
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
                 burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
-                moves: list[dict] | None = None, as_of: bool = False) -> Inputs:
+                moves: list[dict] | None = None, hardware: HardwareConfig | None = None,
+                policy: PolicyConfig | None = None, as_of: bool = False) -> Inputs:
     """Load, type and cross-check every table of a run.
 
     `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
     what-ifs an owner may use a site that sites.csv does not list for it (a warning).
+    `hardware` scales rack power and sets the roadmap lag; `policy` gives owners' policies
+    (None: every owner `fixed`).
     `as_of`: the run starts at `start` from the scenario's observed_state.csv (what had
     happened by then, held fixed); deliveries.csv then lists only later arrivals.
     """
@@ -93,6 +104,8 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
                       start, horizon_end, burn_in_days, as_of)
     inputs = resolve_steps(inputs, locate("grid", data_dir, scenario_dir),
                            paths["site_connections.csv"], dict(grid.shift_days) if grid else {})
+    inputs = _with_hardware(inputs, locate("hardware_roadmap.csv", data_dir, scenario_dir),
+                            hardware or HardwareConfig())
     if moves:
         inputs = replace(inputs, plan=apply_moves(inputs, moves))
     observed_rows = None
@@ -101,6 +114,9 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         state, observed_rows = read_observed(observed_path, inputs, start, burn_in_days)
         inputs = replace(inputs, observed=state)
     check_references(inputs, paths, strict_owners=not (plan or moves))
+    if policy is not None:
+        inputs = _with_policies(inputs, policy, data_dir, scenario_dir)
+    warn_over_ceiling(inputs, paths["plan.csv"])
     inputs = replace(inputs, plants=build_plants(inputs, data_dir, scenario_dir,
                                                  paths["sites.csv"]))
     if grid is not None and grid.enabled:
@@ -120,6 +136,51 @@ def _observed_path(data_dir: Path, scenario_dir: Path) -> Path:
         raise InputError(f"config key 'as_of': {scenario_dir / OBSERVED_TABLE} not found (a "
                          "run from as_of starts from the scenario's observed state)")
     return path
+
+
+def _with_hardware(inputs: Inputs, roadmap_path: Path, hardware: HardwareConfig) -> Inputs:
+    skus = {name: replace(sku, it_kw_per_unit=sku.it_kw_per_unit * hardware.rack_power_factor)
+            for name, sku in inputs.skus.items()}
+    return replace(inputs, skus=skus, roadmap=read_roadmap(roadmap_path),
+                   korea_lag_quarters=hardware.korea_lag_quarters)
+
+
+def _with_policies(inputs: Inputs, policy: PolicyConfig, data_dir: Path,
+                   scenario_dir: Path) -> Inputs:
+    """Owners' policies (the scenario's owner_policies.csv, then config `policy.owners`); the
+    colocation halls join the run's sites when an owner re-sites."""
+    for owner in policy.owners:
+        if owner not in inputs.owners:
+            raise InputError(f"config key 'policy.owners.{owner}': unknown owner {owner!r} "
+                             f"(known: {', '.join(inputs.owners)})")
+    stated = scenario_policies(scenario_dir / POLICY_TABLE, set(inputs.owners))
+    by_owner = {owner: policy.all or policy.owners.get(owner, stated.get(owner, policy.default))
+                for owner in inputs.owners}
+    inputs = replace(inputs, policies=Policies(
+        by_owner, policy.defer.window_days, policy.defer.max_deferral_days,
+        policy.resite.idle_threshold_days))
+    resiting = {o for o, p in by_owner.items() if p == "resite"}
+    if not (resiting and policy.resite.colocation):
+        return inputs
+    path = locate("colocation_halls.csv", data_dir, scenario_dir)
+    return with_halls(inputs, read_halls(path, set(inputs.owners)), resiting)
+
+
+def scenario_policies(path: Path, owners: set[str]) -> dict[str, str]:
+    """owner -> policy from a scenario's owner_policies.csv (empty if it has none)."""
+    if not path.is_file():
+        return {}
+    out = {}
+    for number, row in enumerate(schemas.read(path, "owner_policies.csv"),
+                                 start=2 + comment_lines(path)):
+        if row["owner"] not in owners:
+            raise InputError(f"{path}: row {number}, column 'owner': unknown owner "
+                             f"{row['owner']!r}")
+        if row["policy"] not in POLICIES:
+            raise InputError(f"{path}: row {number}, column 'policy': unknown policy "
+                             f"{row['policy']!r} (expected one of {', '.join(POLICIES)})")
+        out[row["owner"]] = row["policy"]
+    return out
 
 
 def _paths(data_dir: Path, scenario_dir: Path, plan: str | None) -> dict[str, Path]:
@@ -149,7 +210,8 @@ def _records(raw: dict[str, list[dict]], paths: dict[str, Path], start: dt.date,
     return Inputs(
         start=start, horizon_days=horizon_days,
         skus={r["sku"]: Sku(r["sku"], r["gpus_per_unit"], r["it_kw_per_unit"],
-                            r["liquid_heat_share"]) for r in raw["hardware.csv"]},
+                            r["liquid_heat_share"], r["network_storage_overhead_share"])
+              for r in raw["hardware.csv"]},
         owners={r["owner"]: Owner(r["owner"], r["name"], r["allocation_gpus"])
                 for r in raw["owners.csv"]},
         sites={r["site"]: Site(**{k: r[k] for k in Site.__dataclass_fields__})
@@ -206,5 +268,5 @@ def _deliveries(path: Path, rows: list[dict], start: dt.date,
             day = max(0.0, float((month - start).days))
             gpus = base + (1 if i < extra else 0)
             if gpus:
-                out.append(Delivery(row["owner"], day, gpus))
+                out.append(Delivery(row["owner"], day, gpus, day))
     return tuple(sorted(out, key=lambda d: (d.day, d.owner)))

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.inputs.records import Inputs
+from sim.inputs.roadmap import check_plan_skus, planned_it_mw
 
 
 def check_references(inputs: Inputs, paths: dict[str, Path], strict_owners: bool = True) -> None:
     """Cross-table checks: names exist, totals add up, every planned site can be reached."""
     _check_names(inputs, paths, strict_owners)
+    check_plan_skus(inputs, paths["plan.csv"])
     _check_totals(inputs, paths)
     _check_capacity(inputs, paths)
 
@@ -26,9 +28,6 @@ def _check_names(inputs: Inputs, paths: dict[str, Path], strict_owners: bool) ->
                              f"(known: {', '.join(inputs.owners)})")
         if row.site not in inputs.sites:
             raise InputError(f"{where}, column 'site': unknown site {row.site!r}")
-        if row.sku not in inputs.skus:
-            raise InputError(f"{where}, column 'sku': unknown SKU {row.sku!r} "
-                             f"(known: {', '.join(inputs.skus)})")
         if row.owner not in inputs.sites[row.site].owners:
             message = (f"{where}: owner {row.owner!r} may not use site {row.site!r} "
                        f"(sites.csv allows {';'.join(inputs.sites[row.site].owners)})")
@@ -105,23 +104,30 @@ def site_ceiling_mw(inputs: Inputs) -> dict[str, float]:
 
 
 def _check_capacity(inputs: Inputs, paths: dict[str, Path]) -> None:
-    """Planned sites need a connection row; more IT than the site can ever hold is a warning."""
+    """Planned sites need a connection row."""
     _check_connection_steps(inputs, paths["site_connections.csv"])
     _check_phase_cooling(inputs, paths["site_phases.csv"])
     connected = {step.site for step in inputs.connections}
     peak_mw: dict[str, float] = defaultdict(float)
     for step in inputs.connections:
         peak_mw[step.site] = max(peak_mw[step.site], step.capacity_mw)
-    ceilings = site_ceiling_mw(inputs)
-    for site, it_mw in inputs.planned_it_mw().items():
+    for site in planned_it_mw(inputs):
         if site not in connected:
             raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} has no "
                              "connection rows (add at least its capacity at start, maybe 0)")
         if peak_mw.get(site, 0.0) <= 0:
             raise InputError(f"{paths['site_connections.csv']}: planned site {site!r} never "
                              "has a connection above 0 MW (its GPUs could never run)")
-        ceiling = ceilings[site]
-        if it_mw > ceiling + 1e-9:
-            warnings.warn(f"{paths['plan.csv']}: site {site!r} is planned for {it_mw:.1f} MW "
-                          f"IT but can hold {ceiling:.1f} MW (phases/ultimate_it_mw); the excess "
-                          "waits to the horizon", stacklevel=2)
+
+
+def warn_over_ceiling(inputs: Inputs, plan_path: Path) -> None:
+    """More IT planned than a site can ever hold is a warning, unless every owner there
+    re-sites (the excess then moves)."""
+    ceilings = site_ceiling_mw(inputs)
+    for site, it_mw in planned_it_mw(inputs).items():
+        owners = {row.owner for row in inputs.plan if row.site == site}
+        if it_mw > ceilings[site] + 1e-9 and any(inputs.policies.of(o) != "resite"
+                                                  for o in owners):
+            warnings.warn(f"{plan_path}: site {site!r} is planned for {it_mw:.1f} MW "
+                          f"IT but can hold {ceilings[site]:.1f} MW (phases/ultimate_it_mw); "
+                          "the excess waits to the horizon", stacklevel=2)

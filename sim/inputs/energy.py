@@ -27,6 +27,9 @@ class EnergyDefaults:
     grid_factor_decline_per_yr: float
     krw_per_usd: float
     gpu_hour_value_krw: float
+    #: price of one GPU and the yearly carrying cost of capital (deferred orders)
+    gpu_price_krw: float
+    cost_of_capital_per_yr: float
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sim.grid.operating import OperatingRules, SiteRequest
 from sim.grid.projects import read_projects
 from sim.grid.system import SystemOptions
 from sim.inputs.records import AssessmentRequest, GridProject, GridSetup, Inputs
+from sim.inputs.roadmap import planned_it_mw
 
 
 def grid_setup(inputs: Inputs, data_dir: Path, scenario_dir: Path,
@@ -106,4 +107,4 @@ def assessment_requests(inputs: Inputs, path: Path,
 
 
 def _planned_facility_mw(inputs: Inputs, site: str) -> float:
-    return inputs.planned_it_mw().get(site, 0.0) * inputs.plants[site].design_pue
+    return planned_it_mw(inputs).get(site, 0.0) * inputs.plants[site].design_pue

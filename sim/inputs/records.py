@@ -4,8 +4,7 @@ fields. Days count from the run's `start`."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.grid.operating import OperatingRules
@@ -17,6 +16,50 @@ class Sku:
     gpus_per_unit: int
     it_kw_per_unit: float
     liquid_heat_share: float
+    #: extra IT load for scale-out network and storage, as a share of the unit's own
+    overhead_share: float = 0.0
+
+    @property
+    def unit_it_kw(self) -> float:
+        """IT kW one unit adds to its site, network and storage included."""
+        return self.it_kw_per_unit * (1.0 + self.overhead_share)
+
+
+@dataclass(frozen=True)
+class RoadmapStep:
+    """The SKU of `family` shipped from `first` (inclusive) to `end` (exclusive)."""
+
+    family: str
+    sku: str
+    first: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Hall:
+    """A colocation hall that can take re-sited GPUs; it is also a `Site` of the run."""
+
+    hall: str
+    owners: tuple[str, ...]
+    transfer_days: float
+    cost_krw_per_kw_month: float
+    #: largest unit (rack) IT kW the hall takes; None: not stated
+    max_unit_kw: float | None
+    #: a sites.csv site this hall stands for (resite then skips that site)
+    replaces_site: str | None
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Each owner's policy (fixed, defer, resite) and the policies' parameters."""
+
+    by_owner: dict[str, str]
+    window_days: float = 30.0
+    max_deferral_days: float = 365.0
+    idle_threshold_days: float = 90.0
+
+    def of(self, owner: str) -> str:
+        return self.by_owner.get(owner, "fixed")
 
 
 @dataclass(frozen=True)
@@ -88,6 +131,8 @@ class Delivery:
     owner: str
     day: float
     gpus: int
+    #: the day the delivery was planned for (before any drawn slip): it sets the SKU
+    planned_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,6 +233,12 @@ class Inputs:
     applications: tuple[Application, ...] = ()
     #: the observed state a run from `as_of` starts from (None: a run from the announcement)
     observed: ObservedState | None = None
+    #: SKU families by quarter (plan rows may name a family)
+    roadmap: tuple[RoadmapStep, ...] = ()
+    korea_lag_quarters: int = 0
+    policies: Policies = Policies({})
+    #: colocation halls open to re-sited GPUs (each also in `sites`)
+    halls: dict[str, Hall] = field(default_factory=dict)
 
     @property
     def target_gpus(self) -> int:
@@ -197,14 +248,6 @@ class Inputs:
         """GPUs the plan puts with `owner` and/or at `site` (all of them if neither)."""
         return sum(row.gpus for row in self.plan
                    if owner in (None, row.owner) and site in (None, row.site))
-
-    def planned_it_mw(self) -> dict[str, float]:
-        """IT MW the plan puts at each site."""
-        out: dict[str, float] = defaultdict(float)
-        for row in self.plan:
-            sku = self.skus[row.sku]
-            out[row.site] += row.gpus * sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
-        return dict(out)
 
     @property
     def plan_sites(self) -> list[str]:

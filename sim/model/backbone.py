@@ -34,7 +34,10 @@ class Backbone:
         self._last_sample: tuple[int, tuple] | None = None
 
     def max_units(self, site: str, unit_mw: float, units: int) -> dict[str, int]:
-        bus = self.setup.site_bus[site]
+        """A site without a bus (a colocation hall on its existing feed) is not checked."""
+        bus = self.setup.site_bus.get(site)
+        if bus is None:
+            return {GRID: units}
         if self.grid.can_host(bus, units * unit_mw - EPS_MW, self.setup.n1):
             return {GRID: units}
         hosting = self.grid.hosting_mw(bus, self.setup.n1)
@@ -58,6 +61,8 @@ class Backbone:
         return sample
 
     def commit(self, site: str, mw: float) -> None:
+        if site not in self.setup.site_bus:
+            return
         self.grid.add_load(self.setup.site_bus[site], mw)
         self.version += 1
 

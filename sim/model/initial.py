@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from sim.inputs.records import Inputs, ObservedGpus, PlanRow
+from sim.inputs.roadmap import sku_for
 
 
 @dataclass
@@ -27,6 +28,7 @@ class HeldBlock:
     arrival_day: float
     liquid_share: float
     install_days: list[float]
+    sku: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,15 @@ def _fill_rows(inputs: Inputs, gpus: ObservedGpus, left: list[int]) -> list[Held
         take = min(todo, left[i])
         left[i] -= take
         todo -= take
-        sku = inputs.skus[row.sku]
-        per, gpu_mw = sku.gpus_per_unit, sku.it_kw_per_unit / sku.gpus_per_unit / 1000.0
+        sku = inputs.skus[sku_for(inputs, row.sku, gpus.day)]
+        per, gpu_mw = sku.gpus_per_unit, sku.unit_it_kw / sku.gpus_per_unit / 1000.0
         full, remainder = divmod(take, per)
         if full:
             out.append(HeldBlock(row.owner, row.site, full, per, per * gpu_mw, gpus.day,
-                                 sku.liquid_heat_share, []))
+                                 sku.liquid_heat_share, [], sku.sku))
         if remainder:
             out.append(HeldBlock(row.owner, row.site, 1, remainder, remainder * gpu_mw,
-                                 gpus.day, sku.liquid_heat_share, []))
+                                 gpus.day, sku.liquid_heat_share, [], sku.sku))
     return out
 
 

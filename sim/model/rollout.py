@@ -16,12 +16,14 @@ import numpy as np
 import simpy
 
 from sim.core.causes import BURN_IN, COOLING, INSTALL, LOCAL_POWER, POWER, SPACE
-from sim.inputs.records import Inputs, PlanRow, Plant
+from sim.inputs.records import Inputs, Plant
 from sim.model.assessment import Assessment, GridAssessment
 from sim.model.backbone import Backbone
 from sim.model.crews import CrewPool
+from sim.model.deliveries import Block, split_deliveries
 from sim.model.grid_queue import GridQueue
 from sim.model.initial import HeldBlock, InitialState, initial_state
+from sim.model.policies import Move, apply_policies
 from sim.model.power import LocalConnection, PowerCheck, units_within
 
 #: SimPy runs same-day events in priority order (URGENT 0, NORMAL 1): samples come last.
@@ -43,19 +45,6 @@ class _LateTimeout(simpy.Event):
 
 
 @dataclass
-class Block:
-    """Racks of one SKU for one owner at one site that arrived together."""
-
-    owner: str
-    site: str
-    units: int
-    gpus_per_unit: int
-    unit_it_mw: float
-    arrival_day: float
-    liquid_share: float = 0.0
-
-
-@dataclass
 class UnitsEnergised:
     """Racks of a block that passed the gate together, with each rack's energised day."""
 
@@ -66,6 +55,8 @@ class UnitsEnergised:
     arrival_day: float
     admit_day: float
     energised_day: np.ndarray
+    #: the day the GPUs were due before any owner policy moved them
+    planned_day: float = 0.0
 
 
 @dataclass
@@ -100,6 +91,8 @@ class RunLog:
     binding_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     #: monthly (day, grid state key) of a dated grid when recorded
     grid_keys: list[tuple[float, tuple]] = field(default_factory=list)
+    #: GPUs that owner policies deferred or re-sited
+    moves: list[Move] = field(default_factory=list)
 
 
 class Rollout:
@@ -139,7 +132,10 @@ class Rollout:
         for check in self.power_checks:
             for day, site, action in check.actions():
                 self._at(day, site, action)
-        for block in split_deliveries(replace(self.inputs, plan=start.remaining_plan)):
+        blocks, self.log.moves = apply_policies(
+            split_deliveries(replace(self.inputs, plan=start.remaining_plan)), self.inputs,
+            [held_block(h) for h in start.blocks])
+        for block in blocks:
             self._at(block.arrival_day, block.site, self._arriver(block))
         samplers = [c for c in self.power_checks if hasattr(c, "sample")]
         if samplers and self.sample_days is not None:
@@ -151,8 +147,7 @@ class Rollout:
         """Observed installs take their space, cooling and power now, with their observed
         days; observed arrivals not yet installed queue at their site on day 0."""
         for held in start.blocks:
-            block = Block(held.owner, held.site, held.units, held.gpus_per_unit,
-                          held.unit_it_mw, held.arrival_day, held.liquid_share)
+            block = held_block(held)
             self.log.arrivals.append(block)
             if held.install_days:
                 self._hold_installed(held)
@@ -245,7 +240,7 @@ class Rollout:
         now = self.env.now
         self.log.energised.append(UnitsEnergised(
             block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,
-            state.crews.install(now, units)))
+            state.crews.install(now, units), block.planned_day))
 
     # -- run --------------------------------------------------------------------------------
     def run(self) -> RunLog:
@@ -260,6 +255,12 @@ class Rollout:
             for site, counts in getattr(check, "binding_lines", {}).items():
                 self.log.binding_lines[site] = dict(counts)
         return self.log
+
+
+def held_block(held: HeldBlock) -> Block:
+    """An observed block as a delivered block (due when it arrived)."""
+    return Block(held.owner, held.site, held.units, held.gpus_per_unit, held.unit_it_mw,
+                 held.arrival_day, held.liquid_share, held.sku, held.arrival_day)
 
 
 def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
@@ -278,50 +279,3 @@ def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
         extra.append(Assessment(inputs.applications))
     local = LocalConnection(inputs.connections, LOCAL_POWER if extra else POWER)
     return [local, *extra]
-
-
-def split_deliveries(inputs: Inputs) -> list[Block]:
-    """Turn owner deliveries into rack blocks per plan row.
-
-    Each owner's GPUs fill its plan rows in row order. GPUs become whole units (racks or
-    servers) as soon as enough have arrived for the row; a row's last unit may be partial.
-    """
-    rows: dict[str, list[PlanRow]] = {}
-    for row in inputs.plan:
-        rows.setdefault(row.owner, []).append(row)
-    cursor = {owner: 0 for owner in rows}
-    filled = [0] * len(inputs.plan)
-    emitted = [0] * len(inputs.plan)
-    index = {id(row): i for i, row in enumerate(inputs.plan)}
-    blocks: list[Block] = []
-    for delivery in inputs.deliveries:
-        left = delivery.gpus
-        owner_rows = rows.get(delivery.owner, [])
-        while left and cursor[delivery.owner] < len(owner_rows):
-            row = owner_rows[cursor[delivery.owner]]
-            i = index[id(row)]
-            take = min(left, row.gpus - filled[i])
-            filled[i] += take
-            left -= take
-            blocks.extend(_row_blocks(inputs, row, filled[i], emitted, i, delivery.day))
-            if filled[i] == row.gpus:
-                cursor[delivery.owner] += 1
-    return blocks
-
-
-def _row_blocks(inputs: Inputs, row: PlanRow, filled: int, emitted: list[int], i: int,
-                day: float) -> list[Block]:
-    sku = inputs.skus[row.sku]
-    per = sku.gpus_per_unit
-    gpu_mw = sku.it_kw_per_unit / per / 1000.0
-    full = filled // per
-    share = sku.liquid_heat_share
-    blocks = []
-    if full > emitted[i]:
-        blocks.append(Block(row.owner, row.site, full - emitted[i], per, per * gpu_mw, day,
-                            share))
-        emitted[i] = full
-    remainder = filled - full * per
-    if filled == row.gpus and remainder:
-        blocks.append(Block(row.owner, row.site, 1, remainder, remainder * gpu_mw, day, share))
-    return blocks

@@ -26,7 +26,8 @@ def tables_text(result: dict, width: int = 100) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False)
-    for table in (_milestones(result), _online_at_dates(result), _sites(result)):
+    for table in (_milestones(result), _why_table(result), _online_at_dates(result),
+                  _sites(result)):
         if table is not None:
             console.print(table)
     for note in result.get("notes", []):
@@ -49,7 +50,8 @@ def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
 
     console = Console()
     if tables:
-        for table in (_milestones(result), _online_at_dates(result), _sites(result)):
+        for table in (_milestones(result), _why_table(result), _online_at_dates(result),
+                      _sites(result)):
             if table is not None:
                 console.print(table)
         for note in result.get("notes", []):
@@ -91,13 +93,31 @@ def _online_at_dates(result: dict):
     return table
 
 
+def _why_table(result: dict):
+    from rich.table import Table
+
+    why = result.get("why") or {}
+    if not why:
+        return None
+    table = Table(title="Why each owner's 100 % date")
+    for column in ("who", "policy", "date set by", "why"):
+        table.add_column(column)
+    policies = result.get("policies", {})
+    for who, by_pct in why.items():
+        entry = by_pct["100"]
+        table.add_row(who, policies.get(who, {}).get("policy", ""), entry["cause"],
+                      entry["sentence"])
+    return table
+
+
 def _sites(result: dict):
     from rich.table import Table
 
-    sites = Table(title="What holds each site back")
-    for column in ("site", "planned GPUs", "all online", "binding constraint"):
+    sites = Table(title="What holds each site back (what set its date of full operation)")
+    for column in ("site", "GPUs (after policies)", "all online", "date set by"):
         sites.add_column(column)
     for site, info in result["sites"].items():
-        sites.add_row(site, f"{info['gpus_planned']:,}", _date(info["full_operation"]),
+        gpus = info.get("gpus_assigned", info["gpus_planned"])
+        sites.add_row(site, f"{gpus:,}", _date(info["full_operation"]),
                       info["binding_constraint"])
     return sites

@@ -4,6 +4,7 @@ the probability of full operation by the end of each year."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import numpy as np
 
@@ -89,20 +90,55 @@ def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:
 
 
 def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> dict:
+    """Planned sites and halls that took GPUs in any replicate."""
     waits = np.stack([r.arrays["wait_days"] for r in results]).mean(axis=0).sum(axis=1)
     full = np.stack([r.site_full_day for r in results])
+    used = {s for r in results for s in r.site_gpus}
     out = {}
     for j, site in enumerate(inputs.sites):
         planned = inputs.planned_gpus(site=site)
-        if not planned:
+        if not planned and site not in used:
             continue
+        set_by = Counter(r.site_cause[site] for r in results if site in r.site_cause)
         out[site] = {
             "gpus_planned": planned,
+            "gpus_assigned": int(np.median([r.site_gpus.get(site, 0) for r in results])),
             "full_operation": _dates(inputs, np.nan_to_num(full[:, j], nan=np.inf)),
-            "binding_constraint": binding_constraint(dict(zip(causes, waits[j], strict=True))),
+            "binding_constraint": set_by.most_common(1)[0][0],
+            "set_by_share": {c: round(n / len(results), 3) for c, n in set_by.most_common()},
+            "most_waited": binding_constraint(dict(zip(causes, waits[j], strict=True))),
             "wait_rack_days_mean": {c: round(float(w), 3) for c, w in
                                     zip(causes, waits[j], strict=True)},
         }
+    return out
+
+
+def whys(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    """Per who: the replicate at the median 100 % date explains it; causes by frequency."""
+    full = np.stack([r.milestone_days for r in results])[:, :, -1]    # rep x who
+    out = {}
+    for i, who in enumerate(who_of(inputs)):
+        days = np.nan_to_num(full[:, i], nan=np.inf)
+        p50 = quantiles(days, (0.5,))[0]
+        gap = np.abs(days - p50) if np.isfinite(p50) else np.where(np.isinf(days), 0.0, 1.0)
+        median = results[int(np.argmin(np.nan_to_num(gap, nan=0.0)))]
+        counts = Counter(r.why_cause[i] for r in results)
+        out[who] = {"100": {"cause": median.why_cause[i], "sentence":
+                            f"{median.why_sentence[i]} (median replicate)",
+                            "cause_share": {c: round(n / len(results), 3)
+                                            for c, n in counts.most_common()}}}
+    return out
+
+
+def policies(results: list[ReplicateResult], inputs: Inputs) -> dict:
+    """Replicate means of what owner policies did."""
+    out = {}
+    for owner in inputs.owners:
+        rows = [r.outcome[owner] for r in results]
+        out[owner] = {"policy": rows[0]["policy"], **{
+            key: round(float(np.mean([row[key] for row in rows])), 3)
+            for key in ("gpus_deferred", "mean_deferral_days", "deferral_cost_krw_bn",
+                        "gpus_resited", "colocation_cost_krw_bn")}}
     return out
 
 
@@ -137,6 +173,8 @@ def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: lis
         "milestones": miles,
         "notes": horizon_notes(miles, horizon_end),
         "online_at_dates": online_at_dates(results, inputs, dates or []),
+        "why": whys(results, inputs),
+        "policies": policies(results, inputs),
         "probability_full_by_year": probability_full_by_year(results, inputs),
         "online_at_horizon": online_at_horizon(results, inputs),
         "sites": sites(results, inputs, causes),

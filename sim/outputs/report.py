@@ -41,10 +41,10 @@ def write_report(run_dir: Path, table_sources: dict[str, list[str]] | None = Non
     the distinct source cells of the scenario's tables by table name."""
     run_dir = Path(run_dir)
     summary = load_summary(run_dir)
-    sections = [header(summary), notes(summary), key_dates(summary), online_dates(summary),
-                full_by_year(summary), sites_table(summary), energy_section(summary),
-                figures_section(run_dir), assumptions(run_dir, table_sources or {}),
-                provenance(summary)]
+    sections = [header(summary), notes(summary), key_dates(summary), why_section(summary),
+                online_dates(summary), policies_section(summary), full_by_year(summary),
+                sites_table(summary), energy_section(summary), figures_section(run_dir),
+                assumptions(run_dir, table_sources or {}), provenance(summary)]
     title = esc(summary.get("title") or summary.get("scenario", "run"))
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{title}</title><style>{CSS}</style></head><body>\n"
@@ -152,6 +152,34 @@ def full_by_year(summary: dict) -> str:
             + table(["who", *years], rows, numeric=set(range(1, len(years) + 1))))
 
 
+def why_section(summary: dict) -> str:
+    """For the total and each owner: the cause that set the 100 % date, in one sentence."""
+    why = summary.get("why", {})
+    if not why:
+        return ""
+    rows = [[esc(owner_label(summary, who)), esc(cause_label(w["100"]["cause"])),
+             esc(w["100"]["sentence"])] for who, w in why.items()]
+    return ("<h2>Why these dates</h2><p class=muted>The cause that set each 100 % date: the "
+            "limit the last GPUs waited for longest (delivery, a gating limit, or the "
+            "installation crews).</p>" + table(["who", "set by", "why"], rows))
+
+
+def policies_section(summary: dict) -> str:
+    """What owner policies did: GPUs deferred and re-sited, and their cost."""
+    policies = summary.get("policies", {})
+    if not policies:
+        return ""
+    cols = ["policy", "gpus_deferred", "mean_deferral_days", "deferral_cost_krw_bn",
+            "gpus_resited", "colocation_cost_krw_bn"]
+    rows = [[esc(owner_label(summary, owner)), *[p.get(c) for c in cols],
+             esc(str(p.get("resited_to", "")))]
+            for owner, p in policies.items()]
+    return ("<h2>Owner policies</h2><p class=muted>Deferred orders (cost of capital at "
+            "energy.csv's rate) and GPUs re-sited to another site or a colocation hall (rent "
+            "to the horizon); moves.csv lists each move.</p>"
+            + table(["owner", *cols, "re-sited to"], rows, set(range(2, len(cols) + 1))))
+
+
 def sites_table(summary: dict) -> str:
     """Planned sites: name, province, GPUs, date all online, binding cause, waits by cause."""
     sites = summary.get("sites", {})
@@ -160,15 +188,16 @@ def sites_table(summary: dict) -> str:
     waits_key = "wait_rack_days_mean" if replicated(summary) else "wait_rack_days"
     causes = list(dict.fromkeys(c for s in sites.values() for c in s.get(waits_key, {})))
     names = summary.get("names", {}).get("sites", {})
-    rows = [[_site_name(site, names.get(site, {}), summary), count(s.get("gpus_planned")),
+    rows = [[_site_name(site, names.get(site, {}), summary),
+             count(s.get("gpus_assigned", s.get("gpus_planned"))),
              date_cell(s.get("full_operation")), esc(cause_label(s.get("binding_constraint",
                                                                        "none"))),
              *[count(round(s.get(waits_key, {}).get(c, 0))) for c in causes]]
             for site, s in sites.items()]
     mean = " (mean over replications)" if replicated(summary) else ""
-    head = ["site", "GPUs planned", "all GPUs online", "binding constraint",
+    head = ["site", "GPUs (after policies)", "all GPUs online", "date set by",
             *[f"waited for {cause_label(c)}" for c in causes]]
-    return ("<h2>What holds each site back</h2><p class=muted>The binding constraint is the "
+    return ("<h2>What holds each site back</h2><p class=muted>The date is set by the "
             "gating cause with the most rack-days waited (install crews and burn-in are fixed "
             f"stages). Waits in rack-days{mean}.</p>"
             + table(head, rows, {1, *range(4, len(head))}))

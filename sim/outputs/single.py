@@ -6,11 +6,14 @@ import datetime as dt
 
 import numpy as np
 
+from sim.inputs.energy import Prices
 from sim.inputs.records import Inputs
 from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
+from sim.results.critical_path import Why, sentence
 from sim.results.online import online_at as online_at_dates
+from sim.results.policy_outcome import owner_outcome
 from sim.results.series import MILESTONES_PCT, Series, milestone_day
 from sim.results.waits import binding_constraint
 
@@ -111,27 +114,45 @@ def site_full_day(series: Series, j: int, planned: int, horizon_days: float) -> 
 
 
 def site_summary(series: Series, inputs: Inputs) -> dict[str, dict]:
+    """Per site with GPUs bound for it (after re-siting): its date of full operation and the
+    cause that set it."""
     out = {}
     done = series.units.online_day <= inputs.horizon_days
     for j, site in enumerate(series.sites):
-        planned = inputs.planned_gpus(site=site)
-        if not planned:
+        target = series.site_targets.get(site, 0)
+        if not target:
             continue
         waits = series.wait_days[j].sum(axis=0)
+        why = series.site_whys[site]
         out[site] = {
-            "gpus_planned": planned,
+            "gpus_planned": inputs.planned_gpus(site=site),
+            "gpus_assigned": target,
             "gpus_online_at_horizon": int(series.units.gpus[done & (series.units.site == j)]
                                           .sum()),
-            "binding_constraint": binding_constraint(dict(zip(series.causes, waits,
-                                                               strict=True))),
-            "full_operation": iso(inputs, site_full_day(series, j, planned,
+            "binding_constraint": why.cause,
+            "full_operation": iso(inputs, site_full_day(series, j, target,
                                                         inputs.horizon_days)),
+            "why": why_entry(why, site, 100, inputs),
+            "most_waited": binding_constraint(dict(zip(series.causes, waits, strict=True))),
             "wait_rack_days": {c: round(float(w), 3) for c, w in
                                zip(series.causes, waits, strict=True)},
             "binding_lines": sorted(series.binding_lines.get(site, {}),
                                     key=lambda line: -series.binding_lines[site][line]),
         }
     return out
+
+
+def why_entry(why: Why, who: str, pct: int, inputs: Inputs) -> dict:
+    return {"cause": why.cause, "site": why.site, "event": why.event,
+            "cleared": iso(inputs, why.cleared_day),
+            "sentence": sentence(why, who, pct, inputs),
+            "waits_gpu_days": {c: round(w, 1) for c, w in why.waits_gpu_days.items()}}
+
+
+def whys(series: Series, inputs: Inputs) -> dict[str, dict[str, dict]]:
+    """For the total and each owner, per milestone: the cause that set its date and why."""
+    return {who: {str(p): why_entry(w, who, p, inputs) for p, w in by_pct.items()}
+            for who, by_pct in series.whys.items()}
 
 
 def energy_summary(series: Series, inputs: Inputs, gpu_hour_value_krw: float) -> dict:
@@ -148,7 +169,7 @@ def energy_summary(series: Series, inputs: Inputs, gpu_hour_value_krw: float) ->
     }
 
 
-def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: float,
+def summary(series: Series, inputs: Inputs, meta: dict, prices: Prices,
             dates: list[dt.date] | None = None) -> dict:
     """summary.json of one run; `dates`: when to count GPUs online (`online_at_dates`)."""
     miles = milestones(series, inputs)
@@ -165,7 +186,9 @@ def summary(series: Series, inputs: Inputs, meta: dict, gpu_hour_value_krw: floa
         "notes": horizon_notes(miles, horizon_end),
         "online_at_dates": online_at_dates(units.online_day, units.gpus, units.owner,
                                            series.owners, dates or [], inputs.start),
+        "why": whys(series, inputs),
         "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
         "sites": site_summary(series, inputs),
-        "energy": energy_summary(series, inputs, gpu_hour_value_krw),
+        "policies": owner_outcome(inputs, series.moves, prices),
+        "energy": energy_summary(series, inputs, prices.gpu_hour_value_krw),
     }

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,7 +21,9 @@ from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
 from sim.model.grid_states import install_states, prepare_states
 from sim.model.rollout import Rollout
+from sim.results.critical_path import sentence
 from sim.results.online import online_matrix
+from sim.results.policy_outcome import owner_outcome
 from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
 from sim.uncertainty.draws import DrawTable, apply_draws
 
@@ -44,6 +46,14 @@ class ReplicateResult:
     online_at_horizon: np.ndarray  # who
     site_full_day: np.ndarray      # site, NaN if not all planned GPUs online by the horizon
     online_at_days: np.ndarray     # who x report day: GPUs online before each day boundary
+    #: per who (total, owners): the cause that set the 100 % date and its sentence
+    why_cause: list[str] = field(default_factory=list)
+    why_sentence: list[str] = field(default_factory=list)
+    #: what owner policies did, per owner
+    outcome: dict[str, dict] = field(default_factory=dict)
+    #: per site with GPUs: the cause that set its date of full operation, and its GPUs
+    site_cause: dict[str, str] = field(default_factory=dict)
+    site_gpus: dict[str, int] = field(default_factory=dict)
 
 
 def who_of(inputs: Inputs) -> list[str]:
@@ -51,7 +61,8 @@ def who_of(inputs: Inputs) -> list[str]:
 
 
 def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
-                        online_days: np.ndarray | None = None) -> ReplicateResult:
+                        online_days: np.ndarray | None = None,
+                        prices: Prices | None = None) -> ReplicateResult:
     """What the ensemble keeps of a replication; `online_days`: day boundaries at which to
     count GPUs online (see sim.results.online)."""
     units = series.units
@@ -67,12 +78,18 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
     at_end = days <= end
     online = np.array([int(gpus[m & at_end].sum()) for m in masks])
     full = np.array([_nan(milestone_day(days[site == j], gpus[site == j],
-                                        inputs.planned_gpus(site=s), end))
+                                        series.site_targets.get(s, 0), end))
+                     if series.site_targets.get(s, 0) else np.nan
                      for j, s in enumerate(series.sites)])
     arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
     at_days = online_matrix(units.online_day, units.gpus, units.owner, len(inputs.owners),
                             np.zeros(0) if online_days is None else online_days)
-    return ReplicateResult(replicate, arrays, milestones, online, full, at_days)
+    whys = [series.whys[w][100] for w in who_of(inputs)]
+    return ReplicateResult(
+        replicate, arrays, milestones, online, full, at_days, [w.cause for w in whys],
+        [sentence(w, who, 100, inputs) for w, who in zip(whys, who_of(inputs), strict=True)],
+        owner_outcome(inputs, series.moves, prices or default_prices()),
+        {site: why.cause for site, why in series.site_whys.items()}, dict(series.site_targets))
 
 
 def _nan(day: float | None) -> float:
@@ -90,7 +107,7 @@ def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int
     for k, r in enumerate(replicates):
         drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
         series = build_series(Rollout(drawn).run(), drawn, prices)
-        out.append(summarise_replicate(r, series, drawn, online_days))
+        out.append(summarise_replicate(r, series, drawn, online_days, prices))
     return out
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.inputs.energy import Prices, default_prices
 from sim.inputs.records import Inputs
+from sim.model.policies import Move
 from sim.model.rollout import RunLog
 from sim.results.accounting import (
     DAYS_PER_MONTH,
@@ -17,7 +18,9 @@ from sim.results.accounting import (
     monthly_energy,
     pue_by_month,
 )
+from sim.results.critical_path import Why, why_milestone, whys_of
 from sim.results.gridview import GridView, grid_view
+from sim.results.policy_outcome import site_targets
 from sim.results.waits import binding_by_month, gate_waits
 
 MILESTONES_PCT = (25, 50, 90, 100)
@@ -67,6 +70,12 @@ class Series:
     #: the dated grid's monthly states (single runs with a dispatched grid)
     grid_view: GridView | None = None
     binding: np.ndarray | None = None          # time x site: cause holding the site, or "none"
+    #: what owner policies moved, and the GPUs each site ends up with
+    moves: list[Move] = field(default_factory=list)
+    site_targets: dict[str, int] = field(default_factory=dict)
+    #: why each milestone date: {who: {pct: Why}} (who = total and owners), {site: Why}
+    whys: dict[str, dict[int, Why]] = field(default_factory=dict)
+    site_whys: dict[str, Why] = field(default_factory=dict)
 
 
 def month_days(inputs: Inputs) -> np.ndarray:
@@ -158,10 +167,24 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
 def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
     series = _build_series(log, inputs, prices)
     lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
+    targets = site_targets(inputs, log.moves)
     view = grid_view(inputs, log.grid_keys, series.time_days, series.sites)
     return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom,
                    binding=binding_by_month(log, inputs, series.sites, series.time_days),
-                   grid_view=view)
+                   grid_view=view, moves=list(log.moves), site_targets=targets,
+                   whys=milestone_whys(log, inputs),
+                   site_whys={site: why_milestone(log, inputs, n, site=site)
+                              for site, n in targets.items()})
+
+
+def milestone_whys(log: RunLog, inputs: Inputs) -> dict[str, dict[int, Why]]:
+    """Why each milestone of the total and of each owner was reached when it was."""
+    targets = {"total": (inputs.target_gpus, None),
+               **{o: (inputs.planned_gpus(owner=o), o) for o in inputs.owners}}
+    return {who: dict(zip(MILESTONES_PCT,
+                          whys_of(log, inputs, [n * p / 100 for p in MILESTONES_PCT], owner),
+                          strict=True))
+            for who, (n, owner) in targets.items()}
 
 
 def _build_series(log: RunLog, inputs: Inputs, prices: Prices | None) -> Series:

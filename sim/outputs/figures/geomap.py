@@ -129,7 +129,9 @@ def draw_sites(fig, ax, run: Run) -> list[str]:
         return []
     lon = np.array([where[s][0] for s in sites])
     lat = np.array([where[s][1] for s in sites])
-    gpus = np.array([run.summary["sites"][s]["gpus_planned"] for s in sites], dtype=float)
+    info = run.summary["sites"]
+    gpus = np.array([info[s].get("gpus_assigned", info[s]["gpus_planned"]) for s in sites],
+                    dtype=float)
     size = 40 + 600 * gpus / gpus.max()
     num = np.array([mdates.date2num(dates[s]) if dates[s] is not None else np.nan
                     for s in sites])
@@ -189,11 +191,12 @@ def site_table(ax, run: Run, sites: list[str], note: str) -> None:
         when = str(date)[:7] if date is not None else "not by horizon"
         name = short(site_label(run.summary, site), 24)
         cause = short(cause_label(info.get("binding_constraint", "none")), 22)
-        lines.append(f"{k + 1:>2}  {name:<24} {info['gpus_planned']:>7,}  {when:<14} {cause}")
+        gpus = info.get("gpus_assigned", info["gpus_planned"])
+        lines.append(f"{k + 1:>2}  {name:<24} {gpus:>7,}  {when:<14} {cause}")
     missing = [s for s in run.planned_sites if s not in sites]
     if missing:
         lines.append(f"no location: {', '.join(missing)}")
-    lines += ["", "bubble area ~ planned GPUs; grey with red edge:",
+    lines += ["", "bubble area ~ GPUs (after owner policies); grey with red edge:",
               "not fully online by the horizon", "dashed outline: capital region (approx.)",
               *wrap(note, 52)]
     ax.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", family="monospace", fontsize=8.5,

@@ -80,7 +80,8 @@ def site_panel(ax, run: Run, site: str, binding) -> None:
                         linestyle=style, linewidth=1.3, label=label, drawstyle="steps-post")
     ax.set_ylim(0, ax.get_ylim()[1] * 1.25)     # room for the label above the lines
     ax.tick_params(labelsize=7)
-    title = f"{short(site_label(run.summary, site), 30)}\n{info['gpus_planned']:,} GPUs, " \
+    gpus = info.get("gpus_assigned", info["gpus_planned"])
+    title = f"{short(site_label(run.summary, site), 30)}\n{gpus:,} GPUs, " \
             f"{_full(info)}"
     if binding is None:   # replicated runs: the cause with most rack-days, as text
         ax.text(0.02, 0.96, f"held by: {cause_label(info.get('binding_constraint', 'none'))}",
