@@ -28,6 +28,7 @@ from sim.app.run import draws_for, inputs_for
 from sim.core import schemas
 from sim.core.paths import SCENARIOS_DIR
 from sim.inputs.records import Inputs
+from sim.inputs.roadmap import planned_it_mw
 from sim.model.assessment import approval_day
 from sim.model.rollout import Rollout, RunLog
 from sim.results.skill import crps, inside, interval_score
@@ -145,7 +146,7 @@ def assessed_share_passed(inputs: Inputs, log: RunLog, obs: Observation) -> floa
     at least 10 MW) that has passed by the date in `item`."""
     day = inputs.day_of(dt.date.fromisoformat(obs.item))
     approved = {a.site: approval_day(a) <= day for a in inputs.applications}
-    it_mw = inputs.planned_it_mw()
+    it_mw = planned_it_mw(inputs)
     mw = {s: it_mw[s] * inputs.plants[s].design_pue for s in inputs.plan_sites
           if inputs.sites[s].status != "operating"}
     subject = {s: v for s, v in mw.items() if v >= 10.0}
