@@ -70,9 +70,8 @@ def test_cli_smoke_on_a_short_horizon(tmp_path):
     assert all(w["100"]["sentence"].startswith(f"{who} 100 % ")
                for who, w in summary["why"].items())
     assert "none" not in {site["binding_constraint"] for site in summary["sites"].values()}
-    assert list(summary["online_at_dates"]) == ["2025-12-31", "2026-12-31", "2027-06-30",
-                                                "2027-12-31", "2028-12-31", "2029-12-31",
-                                                "2030-12-31"]
+    # issue 20's rule: listed dates replace the default year ends
+    assert list(summary["online_at_dates"]) == ["2027-06-30"]
     policies = summary["policies"]
     assert {o: p["policy"] for o, p in policies.items()} == {
         "gov": "resite", "samsung": "resite", "sk": "resite", "hyundai": "defer",

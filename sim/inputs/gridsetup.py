@@ -62,8 +62,8 @@ def _rules(inputs: Inputs, site_bus: dict[str, int], grid: GridConfig) -> Operat
     first: dict[str, float] = {}
     for phase in inputs.phases:
         first[phase.site] = min(first.get(phase.site, np.inf), phase.start_day)
-    facility = {s: inputs.planned_it_mw().get(s, 0.0) * inputs.plants[s].design_pue
-                for s in inputs.plan_sites}
+    it_mw = planned_it_mw(inputs)
+    facility = {s: it_mw.get(s, 0.0) * inputs.plants[s].design_pue for s in inputs.plan_sites}
     existing: dict[str, float] = {}
     for step in inputs.connections:
         if step.day <= 0:
