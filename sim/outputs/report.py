@@ -171,13 +171,21 @@ def policies_section(summary: dict) -> str:
         return ""
     cols = ["policy", "gpus_deferred", "mean_deferral_days", "deferral_cost_krw_bn",
             "gpus_resited", "colocation_cost_krw_bn"]
+    where = any("resited_to" in p for p in policies.values())    # single runs only
     rows = [[esc(owner_label(summary, owner)), *[p.get(c) for c in cols],
-             esc(str(p.get("resited_to", "")))]
+             *([_resited(summary, p.get("resited_to", {}))] if where else [])]
             for owner, p in policies.items()]
+    head = ["owner", *cols, *(["re-sited to"] if where else [])]
     return ("<h2>Owner policies</h2><p class=muted>Deferred orders (cost of capital at "
             "energy.csv's rate) and GPUs re-sited to another site or a colocation hall (rent "
-            "to the horizon); moves.csv lists each move.</p>"
-            + table(["owner", *cols, "re-sited to"], rows, set(range(2, len(cols) + 1))))
+            "to the horizon); moves.csv lists each move (replicated runs: means).</p>"
+            + table(head, rows, set(range(2, len(cols) + 1))))
+
+
+def _resited(summary: dict, where: dict[str, int]) -> str:
+    """'site (n GPUs), ...' or 'none'."""
+    return esc(", ".join(f"{site_label(summary, s)} ({n:,} GPUs)" for s, n in where.items())
+               or "none")
 
 
 def sites_table(summary: dict) -> str:
