@@ -53,6 +53,6 @@ def time_to_power_figure(run: Run):
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(True, alpha=0.2)
-    ax.legend(loc="lower right", fontsize=9, title="first year (large: 345 kV, small: 154 kV)",
-              title_fontsize=9, framealpha=0.95)
+    ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0.0), fontsize=9, framealpha=0.95,
+              title="first year (large: 345 kV, small: 154 kV)", title_fontsize=9)
     return fig
