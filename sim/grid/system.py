@@ -76,7 +76,6 @@ class System:
         self._base_cap = self._read_generators()
         self._changes = self._read_changes()
         self._fleets: dict[dt.date, Fleet] = {}
-        self._held = {(b, k) for b in bus_ids for k in self.fuels}
 
     # -- demand --------------------------------------------------------------------------
     def _read_peaks(self) -> dict[int, float]:
