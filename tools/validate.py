@@ -150,6 +150,9 @@ EAST_COAST_TOLERANCE = 0.20
 HVDC_FREED_MW = 900.0
 HVDC_FREED_TOLERANCE = 0.50
 HVDC_LINK = "DC_bukdangjin_godeok"
+#: stage 1 (1.5 GW) was built Dec 2020; stage 2 (+1.5 GW) completed 2024-05-03 is what freed
+#: the ~900 MW (korea.md §2.3; sedaily 2D9C7GTLWG, edaily 01151286638892856)
+HVDC_STAGE1_MW = 1_500.0
 #: KEPCO: 7,343 MW of data-centre load requested for 2027, 4,718 MW suppliable (korea.md §10)
 SUPPLY_2027_MW = 4_718.0
 SUPPLY_2027_TOLERANCE = 0.25
@@ -193,17 +196,14 @@ FAILURE_NOTES: dict[str, str] = {
         "were built (Gak Sejong, Kakao Ansan, NHN Gwangju) and those under way (Ulsan, Paju), "
         "to split design, permits and land time and to re-source the 180-day [EST] rows."),
     "grid_hvdc_freed": (
-        "**Cause.** The security-constrained dispatch moves the link's full secure transfer: "
-        "with the link free the 2024 state's west-coast units can export 5.6 GW, with it held "
-        "at zero 2.8 GW, so the model frees ~2.8 GW (the earlier fixed-generation model: "
-        "3.9 GW). The observed ~0.9 GW is a change of constrained-off output in operation, "
-        "and stage 1's rated output is doubted (e2news 216872, korea.md §2.3): the link may "
-        "run well below its 3,000 MW rating. Stability limits and the Godeok receiving-end "
-        "network are not modelled. **Data that would fix it:** KPX/EPSIS hourly transfer "
-        "records of the Bukdangjin-Godeok link since 2024-05-03 (its real operating level, "
-        "which would go into lines.csv as its usable rating, not a tuned factor), KPX's "
-        "west-coast interface limits before and after May 2024, constrained-off volumes of "
-        "the Dangjin and Taean units."),
+        "**Cause (if it fails).** The measure is the merit-order secure dispatch's west-coast "
+        "output with the link at 3,000 vs 1,500 MW (stage 2 added); the observed ~0.9 GW is a "
+        "change of constrained-off output in operation, and stage 1's rated output is doubted "
+        "(e2news 216872, korea.md §2.3). Stability limits and the Godeok receiving-end network "
+        "are not modelled. **Data that would fix it:** KPX/EPSIS hourly transfer records of the "
+        "link since 2024-05-03 (its real operating level, which would go into lines.csv as its "
+        "usable rating, not a tuned factor), KPX's west-coast interface limits before and after "
+        "May 2024, constrained-off volumes of the Dangjin and Taean units."),
     "queue_refused_Incheon": (
         "**Cause.** Incheon's DC applications were all refused for lack of 154 kV substation "
         "and local line capacity; the backbone model has the 345/765 kV network and the plan's "
@@ -376,19 +376,24 @@ def build_backtests(cfg: SimConfig) -> list[BackTest]:
 # --- back-test 3: the grid --------------------------------------------------------------------
 def grid_values_mw() -> dict[str, float]:
     """From the dated grid's 2024 state (security-constrained dispatch, sim/grid/dispatch.py):
-    the east-coast export limit and the west-coast output the Bukdangjin-Godeok link frees."""
+    the east-coast export limit and the west-coast output that Bukdangjin-Godeok's stage 2
+    frees in the merit-order dispatch (and, for the docs, the export limit it adds)."""
     from sim.grid.grid import dated_grid
     from sim.grid.transfer import (
         east_coast_buses,
         lp_export_limit_mw,
-        lp_hvdc_freed_mw,
+        lp_stage_freed_mw,
         west_coast_buses,
     )
 
     grid = dated_grid(year=2024)
     east = lp_export_limit_mw(grid, east_coast_buses(grid))
-    freed = lp_hvdc_freed_mw(grid, HVDC_LINK, west_coast_buses(grid, 36.8))["freed_mw"]
-    return {"east_coast_limit_mw": east, "hvdc_freed_mw": freed}
+    west = west_coast_buses(grid, 36.8)
+    freed = lp_stage_freed_mw(grid, HVDC_LINK, west, HVDC_STAGE1_MW)["freed_mw"]
+    export = (lp_export_limit_mw(grid, west)
+              - lp_export_limit_mw(grid, west, {HVDC_LINK: HVDC_STAGE1_MW}))
+    return {"east_coast_limit_mw": east, "hvdc_freed_mw": freed,
+            "hvdc_stage2_export_mw": export}
 
 
 def queue_values() -> dict[str, float]:
@@ -446,12 +451,19 @@ def grid_backtests() -> list[BackTest]:
                       "sim/data/grid/ lines.csv ratings with `uplift_mw` raised in the grid "
                       "calibration against this very ~11 GW (sim/data/grid/README.md, "
                       "Calibration); the 2024 state of the dated grid"),
-        grid_backtest("grid_hvdc_freed", "Bukdangjin-Godeok HVDC: west-coast export freed",
+        grid_backtest("grid_hvdc_freed",
+                      "Bukdangjin-Godeok HVDC stage 2: constrained west-coast output freed",
                       values["hvdc_freed_mw"], HVDC_FREED_MW, HVDC_FREED_TOLERANCE,
-                      "korea.md §2.3: sedaily 2D9C7GTLWG, sisatoday 179572583610772 (~900 MW "
-                      "freed; stage 2 2024-05-03); e2news 216872 (rated output doubtful)",
-                      "validation", "sim/data/grid/lines.csv (HVDC rating 3,000 MW, "
-                      "dispatched freely); the 2024 state of the dated grid"),
+                      "korea.md §2.3: sedaily 2D9C7GTLWG, edaily 01151286638892856 (~900 MW "
+                      "of restricted output transportable after stage 2, 2024-05-03; stage 1 "
+                      "1.5 GW built Dec 2020); e2news 216872 (rated output doubtful)",
+                      "validation", "sim/data/grid/lines.csv (HVDC 3,000 MW = 2 x 1.5 GW "
+                      "stages, dispatched freely); merit-order secure dispatch of the 2024 "
+                      "state with the link at 3,000 vs 1,500 MW (for comparison: the largest "
+                      f"west-coast export rises by {values['hvdc_stage2_export_mw']:,.0f} MW "
+                      "with stage 2; until Nov 2026 this back-test compared the export limit "
+                      "with the link at 3,000 vs 0 MW, ~2.8 GW, the wrong counterfactual: "
+                      "stage 1 was built in Dec 2020)"),
         grid_backtest("queue_supply_2027", "2027 DC requests (7,343 MW): MW the grid admits",
                       queue["supplied_2027_mw"], SUPPLY_2027_MW, SUPPLY_2027_TOLERANCE,
                       "korea.md §10: 7,343 MW requested for 2027, 4,718 MW suppliable",

@@ -319,20 +319,20 @@ class Programme:
             self._hold_base(False)
         return float(z[col])
 
-    def max_output_mw(self, units: np.ndarray, fixed_hvdc: dict[int, float] | None = None
+    def max_output_mw(self, units: np.ndarray, hvdc_cap_mw: dict[int, float] | None = None
                       ) -> float:
         """Largest total output of ``units`` (indices into the fleet) in a secure dispatch of
         the same demand, other units redispatching freely and HVDC links free within their
-        ratings unless fixed (branch index -> MW). Output is worth less than serving demand,
-        so load is shed only where no secure dispatch serves it at all."""
+        ratings or within +-cap (branch index -> MW; 0 holds a link idle). Output is worth
+        less than serving demand, so load is shed only where no secure dispatch serves it."""
         h, u = self._highs, self.fleet.n
         hvdc_cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
-        fixed = fixed_hvdc or {}
+        fixed = hvdc_cap_mw or {}
         cost = self._cost.copy()
         cost[units] = -OUTPUT_VALUE
         h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), cost)
         for branch, mw in fixed.items():
-            h.changeColBounds(hvdc_cols[branch], mw, mw)
+            h.changeColBounds(hvdc_cols[branch], -mw, mw)
         rows, before = h.getNumRow(), list(self._order)
         try:
             z = self._run()
@@ -342,6 +342,24 @@ class Programme:
                 rating = self.dc.rating_mw[branch]
                 h.changeColBounds(hvdc_cols[branch], -rating, rating)
             h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost)
+        return float(z[units].sum())
+
+    def merit_output_mw(self, units: np.ndarray, hvdc_cap_mw: dict[int, float]) -> float:
+        """Total output of ``units`` in the merit-order (least-cost) secure dispatch of the
+        same demand with HVDC links capped at +-MW (branch index -> MW): what the market
+        runs, not the most the region could export. Caps are lifted again afterwards."""
+        h, u = self._highs, self.fleet.n
+        cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
+        for branch, cap in hvdc_cap_mw.items():
+            h.changeColBounds(cols[branch], -cap, cap)
+        rows, before = h.getNumRow(), list(self._order)
+        try:
+            z = self._run()
+            self._forget_slack(rows, before, self._flow @ z + self._const)
+        finally:
+            for branch in hvdc_cap_mw:
+                rating = self.dc.rating_mw[branch]
+                h.changeColBounds(cols[branch], -rating, rating)
         return float(z[units].sum())
 
     def _hold_base(self, hold: bool) -> None:

@@ -90,14 +90,14 @@ def region_units(grid: Grid, buses: list[int]) -> np.ndarray:
 
 
 def lp_export_limit_mw(grid: Grid, buses: list[int],
-                       fixed_hvdc: dict[str, float] | None = None) -> float:
+                       hvdc_cap_mw: dict[str, float] | None = None) -> float:
     """Largest net export (generation - load) of a region in a secure dispatch of the dated
     grid's demand: the region's units pushed up, the rest of the system redispatched."""
     units = region_units(grid, buses)
     load = grid.programme.load_mw[[grid.index(b) for b in buses]].sum()
     # (load shed in the region, if any, would only add to the export; none at these states)
-    fixed = {grid.line_ids.index(k): v for k, v in (fixed_hvdc or {}).items()}
-    return grid.programme.max_output_mw(units, fixed) - float(load)
+    caps = {grid.line_ids.index(k): v for k, v in (hvdc_cap_mw or {}).items()}
+    return grid.programme.max_output_mw(units, caps) - float(load)
 
 
 def lp_hvdc_freed_mw(grid: Grid, link: str, buses: list[int]) -> dict:
@@ -105,3 +105,17 @@ def lp_hvdc_freed_mw(grid: Grid, link: str, buses: list[int]) -> dict:
     with_link = lp_export_limit_mw(grid, buses)
     without = lp_export_limit_mw(grid, buses, {link: 0.0})
     return {"with_mw": with_link, "without_mw": without, "freed_mw": with_link - without}
+
+
+def lp_stage_freed_mw(grid: Grid, link: str, buses: list[int], before_mw: float) -> dict:
+    """West-coast output an HVDC stage frees: the region's units' total in the merit-order
+    secure dispatch with ``link`` at its full rating minus the same with the link capped at
+    ``before_mw`` (its rating before the stage). This is constrained-off output that now
+    runs, the quantity KEPCO reported, not the change in the region's largest export."""
+    units = region_units(grid, buses)
+    branch = grid.line_ids.index(link)
+    rating = float(grid.dc.rating_mw[branch])
+    programme = grid.programme
+    with_stage = programme.merit_output_mw(units, {branch: rating})
+    without = programme.merit_output_mw(units, {branch: before_mw})
+    return {"with_mw": with_stage, "without_mw": without, "freed_mw": with_stage - without}
