@@ -122,13 +122,30 @@ class Grid:
     def _full_state(self) -> tuple:
         key = ("full", self.done, self.year)
         if key not in self._cache:
+            seed = self._seed() if self.done else []
             dc, _, _ = dcgrid_of(self.graph)
-            programme = self.operation.programme(dc, self.year)
+            programme = self.operation.programme(dc, self.year, seed)
             self.operation.operate(dc, programme)
             self._cache[key] = (dc, programme)
             self._cache.setdefault(("summary", self.done, self.year),
                                    summarise(programme, self.line_ids))
+            self._cache.setdefault(("binding", self.done, self.year), [
+                (self.line_ids[b], self.line_ids[k] if k >= 0 else None)
+                for b, k in programme.binding_pairs()])
         return self._cache[key]
+
+    def _seed(self) -> list[tuple[int, int]]:
+        """The pairs that bind in the same year without projects, in this topology's
+        indices. Always that one state (solved first if need be), so that a state's answer
+        does not depend on which states were solved before it."""
+        key = ("binding", frozenset(), self.year)
+        if key not in self._cache:
+            self.fresh(self.year)._full_state()
+            if not self.keep_full_states:
+                self._cache.pop(("full", frozenset(), self.year), None)
+        index = {line: i for i, line in enumerate(self.line_ids)}
+        return [(index[b], index[k] if k is not None else -1)
+                for b, k in self._cache[key] if b in index and (k is None or k in index)]
 
     @property
     def keep_full_states(self) -> bool:

@@ -90,9 +90,11 @@ class Operation:
                 if s.filed <= end and s.mw > 0]
         return sorted(out, key=lambda q: (q[3], q[0]))
 
-    def programme(self, dc: DCGrid, year: int) -> Programme:
-        """The year's dispatch programme on this topology with its queue (solved). Priority
-        weights fall linearly from 2 (first filed) to 1 (last)."""
+    def programme(self, dc: DCGrid, year: int, seed: list[tuple[int, int]] = ()
+                  ) -> Programme:
+        """The year's dispatch programme on this topology with its queue (solved), starting
+        from the (branch, outage) pairs of ``seed``. Priority weights fall linearly from 2
+        (first filed) to 1 (last)."""
         queue = self.queue(year)
         n = len(queue)
         weight = 2.0 - np.arange(n) / max(n - 1, 1) if n else np.zeros(0)
@@ -100,7 +102,7 @@ class Operation:
                             np.array([q[2] for q in queue], float), weight,
                             tuple(q[0] for q in queue))
         return Programme(dc, self.system.fleet(peak_date(year)), self.demand_mw(year),
-                         dc.rating_mw * self.rules.margin, self.rules.n1, requests)
+                         dc.rating_mw * self.rules.margin, self.rules.n1, requests, seed)
 
     def operate(self, dc: DCGrid, programme: Programme) -> None:
         """Put ``dc`` at the programme's dispatch; spare output supplies extra load."""
