@@ -15,6 +15,7 @@ that pass this forecast can still wait for them at the gate.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from sim.inputs.records import Inputs
 from sim.model.deliveries import Block
-from sim.model.power import units_within
+from sim.model.power import EPS_MW
 
 #: room kinds the forecast tracks: IT space, liquid and air heat rejection, facility power
 KINDS = ("space", "liquid", "air", "power")
@@ -50,6 +51,8 @@ class Forecast:
         self.inputs = inputs
         self.days: dict[str, np.ndarray] = {}
         self.levels: dict[str, np.ndarray] = {}    # step x kind, cumulative
+        self._day_lists: dict[str, list[float]] = {}     # the same as Python lists, for the
+        self._level_rows: dict[str, list[tuple]] = {}    # many small lookups of room_units
         self.bound = {name: np.zeros(len(KINDS)) for name in inputs.sites}
         for name in inputs.sites:
             self._steps(name)
@@ -73,6 +76,7 @@ class Forecast:
             else:
                 levels[k:, kind] += value
         self.days[site], self.levels[site] = np.asarray(days), levels
+        self._day_lists[site], self._level_rows[site] = days, [tuple(r) for r in levels.tolist()]
 
     def need(self, site: str, block: Block, units: int) -> np.ndarray:
         unit = block.unit_it_mw
@@ -92,11 +96,16 @@ class Forecast:
 
     def room_units(self, site: str, block: Block, day: float) -> int:
         """Units of the block that fit at `day` beside the bound load."""
-        k = int(np.searchsorted(self.days[site], day, side="right")) - 1
-        free = self.levels[site][k] - self.bound[site]
-        one = self.need(site, block, 1)
-        return min(units_within(float(f), float(u), block.units) for f, u in zip(free, one,
-                                                                                 strict=True))
+        k = bisect.bisect_right(self._day_lists[site], day) - 1
+        unit = block.unit_it_mw
+        one = (unit, unit * block.liquid_share, unit * (1.0 - block.liquid_share),
+               unit * self.inputs.plants[site].design_pue)
+        fit = block.units
+        for level, bound, need in zip(self._level_rows[site][k], self.bound[site].tolist(),
+                                      one, strict=True):
+            if need > 0:     # a kind the block does not use never limits it (units_within)
+                fit = min(fit, math.floor((level - bound + EPS_MW) / need))
+        return max(0, fit)
 
     def bind(self, site: str, block: Block) -> None:
         self.bound[site] += self.need(site, block, block.units)

@@ -93,6 +93,8 @@ class RunLog:
     grid_keys: list[tuple[float, tuple]] = field(default_factory=list)
     #: GPUs that owner policies deferred or re-sited
     moves: list[Move] = field(default_factory=list)
+    #: results computed once from this log and shared by its readers (sim.results)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 class Rollout:

@@ -19,7 +19,7 @@ import numpy as np
 from sim.core.causes import BURN_IN, COOLING, GRID, INSTALL, SPACE, STAGES
 from sim.inputs.records import Inputs
 from sim.model.rollout import RunLog, UnitsEnergised
-from sim.results.waits import binding_timeline
+from sim.results.waits import site_binding
 
 DELIVERY = "delivery"
 #: a gate wait shorter than this (days) counts as none
@@ -42,8 +42,7 @@ class Why:
 def _gate_waits(log: RunLog, inputs: Inputs, site: str, arrival: float, admit: float,
                 gpus: int) -> dict[str, float]:
     gating = [c for c in log.causes if c not in STAGES]
-    timeline = log.timelines.get(site, [(0.0, ())])
-    starts, cum, _ = binding_timeline(timeline, inputs.horizon_days, gating)
+    starts, cum, _ = site_binding(log, site, inputs.horizon_days, gating)
     return {c: gpus * float(np.interp(admit, starts, cum[k]) - np.interp(arrival, starts,
                                                                            cum[k]))
             for k, c in enumerate(gating)}
@@ -104,7 +103,7 @@ def why_waiting(log: RunLog, inputs: Inputs, owner: str | None, site: str | None
     timeline = log.timelines.get(block.site, [(0.0, ())])
     causes = timeline[-1][1] if timeline else ()
     gating = [c for c in log.causes if c not in STAGES]
-    _, _, binding = binding_timeline(timeline, inputs.horizon_days, gating)
+    _, _, binding = site_binding(log, block.site, inputs.horizon_days, gating)
     cause = binding[-1] if binding and binding[-1] else (causes[0] if causes else SPACE)
     waits = _gate_waits(log, inputs, block.site, block.arrival_day, inputs.horizon_days,
                         block.gpus)
@@ -125,16 +124,19 @@ def whys_of(log: RunLog, inputs: Inputs, targets: list[float], owner: str | None
             site: str | None = None) -> list[Why]:
     """`why_milestone` for several targets of the same owner / site (units sorted once)."""
     groups = [g for g in log.energised if owner in (None, g.owner) and site in (None, g.site)]
-    refs = [(g, k) for g in groups for k in range(len(g.energised_day))]
+    counts = np.array([len(g.energised_day) for g in groups], dtype=int)
+    group_of = np.repeat(np.arange(len(groups)), counts)
+    unit_of = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     days = np.concatenate([g.energised_day for g in groups]) if groups else np.zeros(0)
-    gpus = np.array([g.gpus_per_unit for g, _ in refs], dtype=float)
+    gpus = np.repeat(np.array([g.gpus_per_unit for g in groups], dtype=float), counts)
     order = np.argsort(days, kind="stable")
     reached = np.cumsum(gpus[order])
     out = []
     for target in targets:
         i = int(np.searchsorted(reached, target - 1e-9, side="left"))
         if i < len(order) and days[order[i]] + inputs.burn_in_days <= inputs.horizon_days:
-            out.append(why_group(log, inputs, *refs[order[i]]))
+            j = order[i]
+            out.append(why_group(log, inputs, groups[group_of[j]], int(unit_of[j])))
         else:
             out.append(why_waiting(log, inputs, owner, site))
     return out

@@ -34,9 +34,20 @@ def binding_timeline(timeline: list[tuple[float, tuple[str, ...]]], end_day: flo
             binding[i] = max(order, key=lambda c: run_end[c])
     widths = np.diff(starts)
     cum = np.zeros((len(causes), len(starts)))
+    names = np.array(binding, dtype=object)
     for k, cause in enumerate(causes):
-        cum[k, 1:] = np.cumsum(np.where([b == cause for b in binding], widths, 0.0))
+        cum[k, 1:] = np.cumsum(np.where(names == cause, widths, 0.0))
     return starts, cum, binding
+
+
+def site_binding(log: RunLog, site: str, end_day: float, causes: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """`binding_timeline` of a site's timeline in ``log``, computed once per log."""
+    key = ("binding_timeline", site, end_day, tuple(causes))
+    if key not in log.memo:
+        log.memo[key] = binding_timeline(log.timelines.get(site, [(0.0, ())]), end_day,
+                                         causes)
+    return log.memo[key]
 
 
 def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
@@ -55,7 +66,7 @@ def gate_waits(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str],
     for rec in records:
         by_site.setdefault(rec[0], []).append(rec)
     for site, recs in by_site.items():
-        starts, cum, _ = binding_timeline(log.timelines.get(site, [(0.0, ())]), end, gating)
+        starts, cum, _ = site_binding(log, site, end, gating)
         owner = np.array([owner_index[r[1]] for r in recs])
         arrival, admit, n = (np.array([r[k] for r in recs], dtype=float) for k in (2, 3, 4))
         for k, cause in enumerate(gating):
@@ -78,8 +89,7 @@ def binding_by_month(log: RunLog, inputs: Inputs, sites: list[str],
     gating = [c for c in log.causes if c not in STAGES]
     out = np.full((len(time_days), len(sites)), "none", dtype=object)
     for j, site in enumerate(sites):
-        timeline = log.timelines.get(site, [(0.0, ())])
-        starts, _, binding = binding_timeline(timeline, inputs.horizon_days, gating)
+        starts, _, binding = site_binding(log, site, inputs.horizon_days, gating)
         slot = np.searchsorted(starts[:-1], time_days, side="right") - 1
         for t, k in enumerate(slot):
             if k >= 0 and binding[k]:
