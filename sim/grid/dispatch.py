@@ -316,6 +316,11 @@ class Programme:
         """MW admitted per named request at the optimum (do not modify)."""
         return self._admitted
 
+    def spare_supply_mw(self) -> float:
+        """Output the fleet could add to the base dispatch (shedding and admitted requests
+        held): no bus can host more than this, whatever the network."""
+        return float(self.fleet.pmax_mw.sum() - self.base.gen_mw.sum())
+
     def hosting_mw(self, bus: int, cap_mw: float = HOSTING_CAP_MW) -> float:
         """Largest extra load (up to ``cap_mw``) at ``bus`` for which the programme stays
         feasible, with the base dispatch's shedding and admitted requests held; every unit
@@ -345,31 +350,22 @@ class Programme:
         the same demand, other units redispatching freely and HVDC links free within their
         ratings or within +-cap (branch index -> MW; 0 holds a link idle). Output is worth
         less than serving demand, so load is shed only where no secure dispatch serves it."""
-        h, u = self._highs, self.fleet.n
-        hvdc_cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
-        fixed = hvdc_cap_mw or {}
         cost = self._cost.copy()
         cost[units] = -OUTPUT_VALUE
-        h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), cost)
-        for branch, mw in fixed.items():
-            h.changeColBounds(hvdc_cols[branch], -mw, mw)
-        rows, before = h.getNumRow(), list(self._order)
-        try:
-            z = self._run()
-            self._forget_slack(rows, before, self._flow @ z + self._const)
-        finally:
-            for branch in fixed:
-                rating = self.dc.rating_mw[branch]
-                h.changeColBounds(hvdc_cols[branch], -rating, rating)
-            h.changeColsCost(self.nz, np.arange(self.nz, dtype=np.int32), self._cost)
-        return float(z[units].sum())
+        return float(self._variant(cost, hvdc_cap_mw or {})[units].sum())
 
     def merit_output_mw(self, units: np.ndarray, hvdc_cap_mw: dict[int, float]) -> float:
         """Total output of ``units`` in the merit-order (least-cost) secure dispatch of the
         same demand with HVDC links capped at +-MW (branch index -> MW): what the market
-        runs, not the most the region could export. Caps are lifted again afterwards."""
+        runs, not the most the region could export."""
+        return float(self._variant(self._cost, hvdc_cap_mw)[units].sum())
+
+    def _variant(self, cost: np.ndarray, hvdc_cap_mw: dict[int, float]) -> np.ndarray:
+        """Solution with objective ``cost`` and HVDC links capped; both restored after."""
         h, u = self._highs, self.fleet.n
         cols = {int(b): u + i for i, b in enumerate(self.hvdc)}
+        every = np.arange(self.nz, dtype=np.int32)
+        h.changeColsCost(self.nz, every, cost)
         for branch, cap in hvdc_cap_mw.items():
             h.changeColBounds(cols[branch], -cap, cap)
         rows, before = h.getNumRow(), list(self._order)
@@ -380,7 +376,8 @@ class Programme:
             for branch in hvdc_cap_mw:
                 rating = self.dc.rating_mw[branch]
                 h.changeColBounds(cols[branch], -rating, rating)
-        return float(z[units].sum())
+            h.changeColsCost(self.nz, every, self._cost)
+        return z
 
     def _hold_base(self, hold: bool) -> None:
         """Fix (or free again) the base dispatch's load shed and admitted requests."""

@@ -112,6 +112,8 @@ def time_to_power(states: dict[tuple, Grid], keys: list[tuple[float, tuple]],
             continue
         seen.add(key)
         prog = states[key].programme
+        if prog.spare_supply_mw() < block_mw - EPS_MW:   # no bus can: national supply
+            continue
         for i in sorted(pending):
             if prog.hosting_mw(i, cap_mw=block_mw) >= block_mw - EPS_MW:
                 out[i] = day
