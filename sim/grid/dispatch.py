@@ -8,9 +8,9 @@ branch within its limit before any outage (N-0) and after the loss of any one ci
 pole (N-1, preventive: no post-contingency redispatch). Objective: merit-order cost plus the
 shed penalty; for hosting capacity, the extra load at the bus.
 
-N-1 has m^2 (branch, outage) pairs (44,000 for the Korean backbone). They are generated
-lazily: solve with every N-0 row, add the pairs the solution violates, re-solve (HiGHS starts
-from the previous basis), until none is violated. The result is the exact optimum of the
+N-0 and N-1 have m + m^2 (branch, outage) rows (44,000 for the Korean backbone). They are
+generated lazily: solve with the balance row alone, add the N-0 and N-1 rows the solution
+violates, re-solve (HiGHS starts from the previous basis), until none is violated. The result is the exact optimum of the
 full programme, because every pair left out holds at it. A programme may start from the pairs
 that bound in a similar state (``seed``): fewer rounds, the same optimum.
 """
@@ -39,8 +39,6 @@ the shed cost (demand already connected is served first), far above merit costs.
 TOL_MW = 0.01
 """A flow this far over its limit counts as a violation when pairs are generated."""
 MAX_ROUNDS = 200
-EAGER_N0 = False
-"""Start with every N-0 row (True) or add N-0 rows lazily like N-1 pairs (False)."""
 
 
 def new_highs() -> highspy.Highs:
@@ -185,8 +183,6 @@ class Programme:
                                   -np.ones(r)])
         total = float(self.load_mw.sum())
         self._add_dense(np.array([total]), np.array([total]), balance[None, :], h)
-        if EAGER_N0:
-            self._add_pairs([(int(b), -1) for b in self.ac], h)
         return h
 
     def _add_dense(self, lo: np.ndarray, hi: np.ndarray, rows: np.ndarray,
