@@ -10,9 +10,10 @@ shed penalty; for hosting capacity, the extra load at the bus.
 
 N-0 and N-1 have m + m^2 (branch, outage) rows (44,000 for the Korean backbone). They are
 generated lazily: solve with the balance row alone, add the N-0 and N-1 rows the solution
-violates, re-solve (HiGHS starts from the previous basis), until none is violated. The result is the exact optimum of the
-full programme, because every pair left out holds at it. A programme may start from the pairs
-that bound in a similar state (``seed``): fewer rounds, the same optimum.
+violates, re-solve (HiGHS starts from the previous basis), until none is violated. The result
+is the exact optimum of the full programme, because every pair left out holds at it. A
+programme may start from the pairs that bound in a similar state (``seed``): fewer rounds,
+the same optimum.
 """
 
 from __future__ import annotations
