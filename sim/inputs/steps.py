@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.core.errors import InputError
 from sim.grid.projects import read_projects
-from sim.inputs.records import Inputs
+from sim.inputs.records import ConnectionStep, Inputs
 
 
 def shiftable_ids(inputs: Inputs, project_ids: set[str]) -> set[str]:
@@ -49,4 +49,21 @@ def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
         if day > 0 and step.step:
             day = max(0.0, day + float(shift_days.get(step.step, 0.0)))
         out.append(replace(step, day=day))
+    if shifted:
+        moved = {s.site for s in inputs.connections if shift_days.get(s.step, 0) != 0}
+        out = drop_overtaken(out, moved)
     return replace(inputs, connections=tuple(out))
+
+
+def drop_overtaken(steps: list[ConnectionStep], sites: set[str]) -> list[ConnectionStep]:
+    """Steps of `sites` without the ones a shift made moot: a step dated on or after another
+    step of its site that gives at least as much (a connection does not shrink when a smaller
+    reinforcement completes after a larger one). Table order is kept."""
+    keep = []
+    for step in steps:
+        if step.site in sites and any(
+                o is not step and o.site == step.site and o.capacity_mw >= step.capacity_mw
+                and (o.day, steps.index(o)) < (step.day, steps.index(step)) for o in steps):
+            continue
+        keep.append(step)
+    return keep

@@ -56,8 +56,6 @@ def install_states(setup: GridSetup, summaries: dict[tuple, StateSummary]) -> No
     base.install(summaries)
 
 
-
-
 def replicate_setups(setup: GridSetup, project_draws: dict[str, list[float]]
                      ) -> list[GridSetup]:
     """The grid setup of each replicate: projects moved by their drawn delays."""
@@ -73,9 +71,21 @@ def prepare_states(setup: GridSetup, start: dt.date, horizon_days: float,
                    project_draws: dict[str, list[float]], n_jobs: int = 1
                    ) -> dict[tuple, StateSummary]:
     """Summaries of every state the replicates visit, solved in ``n_jobs`` processes."""
+    return solve_keys(setup, replicate_keys(setup, start, horizon_days, project_draws), n_jobs)
+
+
+def replicate_keys(setup: GridSetup, start: dt.date, horizon_days: float,
+                   project_draws: dict[str, list[float]]) -> set[tuple]:
+    """Keys of every state the replicates of ``setup`` visit (see `visited_keys`)."""
     keys: set[tuple] = set()
     for drawn in replicate_setups(setup, project_draws):
         keys |= visited_keys(drawn, start, horizon_days)
+    return keys
+
+
+def solve_keys(setup: GridSetup, keys: set[tuple], n_jobs: int = 1
+               ) -> dict[tuple, StateSummary]:
+    """Summaries of ``keys``, solved in ``n_jobs`` processes."""
     ordered = sorted(keys, key=lambda k: (k[1], sorted(k[0])))
     if n_jobs <= 1 or len(ordered) < 2:
         return solve_states(setup, ordered)
