@@ -64,16 +64,14 @@ def candidates(cfg: SimConfig, base: Inputs) -> list[dict]:
     projects = read_projects(grid_dir / "projects.csv")
     dated = {p.project: p.day for p in base.grid.projects} if base.grid else {}
     out = []
-    for sid in sorted(shiftable_ids(base, set(projects))):
+    for sid in sorted(shiftable_ids(base, set(dated))):   # without the grid: steps only
         steps = [s for s in base.connections if s.step == sid]
-        kinds = (["grid project"] if sid in projects else []) + (
+        kinds = (["grid project"] if sid in dated else []) + (
             ["connection step"] if steps else [])
         label = "; ".join(dict.fromkeys(
-            ([_project_label(projects[sid].line)] if sid in projects else [])
+            ([_project_label(projects[sid].line)] if sid in dated else [])
             + [s.project for s in steps]))
         days = [dated[sid]] if sid in dated else [s.day for s in steps]
-        if sid in projects and not dated:
-            days = [base.day_of(projects[sid].planned_date)]
         out.append({"id": sid, "kind": " + ".join(kinds), "label": label,
                     "sites": sorted({s.site for s in steps}),
                     "planned": base.date_of(min(days)).isoformat() if days else None})
@@ -129,6 +127,7 @@ def rank(cfg: SimConfig, by: dt.date, months: float, replications: int, n_jobs: 
     return {"scenario": cfg.scenario, "by": by.isoformat(), "months": months,
             "replications": table.replications, "seed": cfg.seed,
             "start": cfg.start_date.isoformat(), "causes": gating_causes(base),
+            "plan_sites": base.plan_sites,
             "gpu_hour_value_krw": prices.gpu_hour_value_krw,
             "base_gpu_months": _spread_total(outcomes[0].online),
             "base_idle_gpu_months": _spread_total(outcomes[0].idle),

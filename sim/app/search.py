@@ -1,16 +1,20 @@
 """Recommend a siting plan: local search over moves of blocks of GPUs between allowed sites.
 
 `python -m sim.search +scenario=apex [key=value ...] [--who OWNER] [--stat p50|p90] [--replications
-N] [--n-jobs N] [--install NAME [--force]]` starts from the run's plan (after `plan=` and `moves=`)
-and repeatedly applies the best single move "owner O moves all (or half) of its GPUs at site A to
-site B", where sites.csv allows O at B and B's planned IT MW stays within what B can hold (its
-phases, capped by `ultimate_it_mw`). The objective is the P50 (or P90) over replications of the day
-100 % of the chosen owner's (or all) GPUs are online, ties broken by the mean of its 25/50/90/100 %
-days (so the search also moves on plateaus); a date not reached by the horizon counts as the
-horizon plus the missing share of the horizon. Each step screens every neighbour with one
-central-value run (~0.1 s), re-scores the best `confirm` with N seeded replications (common random
-numbers: draws are keyed by entity name, so plans differ only where they differ) and keeps the best
-if it beats the incumbent; it stops when no move helps or after `max_steps`.
+N] [--n-jobs N] [--placement RULE] [--install NAME [--force]]` starts from the run's plan (after
+`plan=` and `moves=`) and repeatedly applies the best single move "owner O moves all (or half) of
+its GPUs at site A to site B", where O's placement rule allows B (default: sites.csv allows O at B)
+and B's planned IT MW stays within what B can hold (its phases, capped by `ultimate_it_mw`). The
+objective is the P50 (or P90) over replications of the day 100 % of the chosen owner's (or all)
+GPUs are online, ties broken by the mean of its 25/50/90/100 % days (so the search also moves on
+plateaus); a date not reached by the horizon counts as the horizon plus the missing share of the
+horizon. Each step screens every neighbour with one central-value run (~0.1 s), re-scores the best
+`confirm` with N seeded replications (common random numbers: draws are keyed by entity name, so
+plans differ only where they differ) and keeps the best if it beats the incumbent; it stops when no
+move helps or after `max_steps`. `--placement` sets where each owner's GPUs may go
+(sim/app/search_placement.py): `own` (default, the sites.csv rows listing the owner), `colocation`
+(also the colocation halls that take it) or `anywhere` (every row of the site table, and those
+halls), for all owners or per owner (`anywhere,hyundai=own`).
 
 Why not the Optuna sweeper (hydra-optuna-sweeper): a plan is a combinatorial object (which
 owner's GPUs, from which site, to which allowed site, under owner totals and site capacities),
@@ -42,6 +46,7 @@ import numpy as np
 from sim.app.configs import compose_config
 from sim.app.run import draws_for, inputs_for, prices_for
 from sim.app.search_files import check_install_name, write_outputs
+from sim.app.search_placement import Placement, parse_placement, placement_inputs
 from sim.app.search_result import (
     Evaluation,
     Objective,
@@ -52,7 +57,7 @@ from sim.app.search_result import (
 from sim.core.config import SimConfig
 from sim.core.errors import InputError
 from sim.inputs.checks import site_ceiling_mw
-from sim.inputs.moves import apply_moves
+from sim.inputs.moves import allowed_sites, apply_moves
 from sim.inputs.records import Inputs, PlanRow
 from sim.inputs.roadmap import gpus_per_unit, planned_it_mw
 from sim.results.montecarlo import run_replications, who_of
@@ -119,16 +124,22 @@ def block_sizes(rows: list[PlanRow], inputs: Inputs, fractions: tuple[float, ...
 
 
 def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],
-               sites: list[str] | None, fractions: tuple[float, ...]) -> list[dict]:
-    """Every single move of a block of one owner's GPUs to another allowed site with room."""
+               sites: list[str] | None, fractions: tuple[float, ...],
+               placement: Placement | None = None) -> list[dict]:
+    """Every single move of a block of one owner's GPUs to another site its placement rule
+    allows (default: its own sites) with room. Halls a rule allows must be sites of `inputs`
+    (`placement_inputs`) for their room to count."""
+    placement = placement or Placement()
     base = replace(inputs, plan=plan)
     ceiling = site_ceiling_mw(inputs)
     out = []
     for owner in owners:
+        allowed = [s for s in allowed_sites(inputs, owner, placement.of(owner), placement.halls)
+                   if s in inputs.sites]
         for src in dict.fromkeys(r.site for r in plan if r.owner == owner):
             rows = [r for r in plan if r.owner == owner and r.site == src]
-            for dst, site in inputs.sites.items():
-                if dst == src or owner not in site.owners or (sites and dst not in sites):
+            for dst in allowed:
+                if dst == src or (sites and dst not in sites):
                     continue
                 for gpus in block_sizes(rows, inputs, fractions):
                     move = {"owner": owner, "from_site": src, "to_site": dst, "gpus": gpus}
@@ -144,18 +155,21 @@ def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],
 def search(cfg: SimConfig, objective: Objective, owners: list[str] | None = None,
            sites: list[str] | None = None, fractions: tuple[float, ...] = FRACTIONS,
            max_steps: int = 10, confirm: int = 3, n_jobs: int = 1,
-           log=print) -> SearchResult:
-    """Steepest-descent local search over block moves (see the module docstring)."""
+           log=print, placement: str = "own") -> SearchResult:
+    """Steepest-descent local search over block moves (see the module docstring);
+    `placement`: the owners' rule (`parse_placement`)."""
     inputs = inputs_for(cfg)
     if objective.who != "total" and objective.who not in inputs.owners:
         raise InputError(f"--who: unknown owner {objective.who!r} (known: total, "
                          f"{', '.join(inputs.owners)})")
     movable = owners or ([objective.who] if objective.who != "total" else list(inputs.owners))
+    inputs, rules = placement_inputs(cfg, inputs, movable,
+                                     *parse_placement(placement, list(inputs.owners)))
     base = evaluate(cfg, [], objective.replications)
     result = SearchResult(objective, base, base, evaluations=1)
     log(f"search: base plan {fmt_score(base.score(objective))}")
     for step in range(1, max_steps + 1):
-        moves = neighbours(inputs, result.best.plan, movable, sites, fractions)
+        moves = neighbours(inputs, result.best.plan, movable, sites, fractions, rules)
         chosen = _step(cfg, result, moves, objective, confirm, n_jobs)
         if chosen is None:
             log(f"search: step {step}: no improving move among {len(moves)}; stop")
@@ -198,6 +212,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     p.add_argument("--owners", help="comma list of owners whose GPUs may move "
                    "(default: --who, or all for total)")
     p.add_argument("--sites", help="comma list of sites GPUs may move to (default: all allowed)")
+    p.add_argument("--placement", default="own", help="where owners' GPUs may go: own (the "
+                   "sites.csv rows listing the owner; default), colocation (also the "
+                   "colocation halls that take it), anywhere (every sites.csv row, and those "
+                   "halls); for all owners, or per owner: anywhere,hyundai=own")
     p.add_argument("--fractions", default="1,0.5", help="block sizes as shares of an owner's "
                    "GPUs at a site (default 1,0.5)")
     p.add_argument("--max-steps", type=int, default=10)
@@ -221,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         objective = Objective(args.who, args.stat, max(1, args.replications))
         result = search(cfg, objective, _list(args.owners), _list(args.sites),
                         tuple(float(f) for f in args.fractions.split(",")), args.max_steps,
-                        args.confirm, args.n_jobs)
+                        args.confirm, args.n_jobs, placement=args.placement)
     except InputError as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from sim.core.paths import check_dir, check_file, locate, present
 from sim.core.tables import comment_lines
 from sim.inputs.checks import check_references, warn_over_ceiling
 from sim.inputs.gridsetup import assessment_requests, grid_setup
-from sim.inputs.halls import read_halls, with_halls
+from sim.inputs.halls import read_halls, with_halls, with_named_halls
 from sim.inputs.moves import apply_moves
 from sim.inputs.observed import hold_observed, read_observed
 from sim.inputs.plant import build_plants
@@ -106,6 +106,7 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
                            paths["site_connections.csv"], dict(grid.shift_days) if grid else {})
     inputs = _with_hardware(inputs, locate("hardware_roadmap.csv", data_dir, scenario_dir),
                             hardware or HardwareConfig())
+    inputs = _with_named_halls(inputs, moves or [], paths["plan.csv"], data_dir, scenario_dir)
     if moves:
         inputs = replace(inputs, plan=apply_moves(inputs, moves))
     observed_rows = None
@@ -128,6 +129,21 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
         inputs = hold_observed(observed_path, inputs, observed_rows,
                                assessment=grid is not None and grid.assessment.enabled)
     return inputs
+
+
+def _with_named_halls(inputs: Inputs, moves: list[dict], plan_path: Path, data_dir: Path,
+                      scenario_dir: Path) -> Inputs:
+    """Colocation halls that plan rows or moves name as sites join the run's sites."""
+    named = [(r.owner, r.site, f"{plan_path}: row {n}, column 'site'")
+             for n, r in enumerate(inputs.plan, start=2 + comment_lines(plan_path))]
+    named += [(m.get("owner"), m.get("to_site"), f"config key 'moves[{k}]'")
+              for k, m in enumerate(moves)]
+    if all(site in inputs.sites for _, site, _ in named):
+        return inputs
+    # the halls' owner lists are checked against the run's owners where a hall is named
+    rows = schemas.read(locate("colocation_halls.csv", data_dir, scenario_dir),
+                        "colocation_halls.csv")
+    return with_named_halls(inputs, named, rows)
 
 
 def _observed_path(data_dir: Path, scenario_dir: Path) -> Path:

@@ -1,13 +1,40 @@
-"""What-if edits of a plan: move an owner's GPUs from one site to another."""
+"""What-if edits of a plan: move an owner's GPUs from one site to another; and where an
+owner's rule lets a move (of the plan search) take them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from sim.core.errors import InputError
 from sim.inputs.records import Inputs, PlanRow
 
 MOVE_KEYS = {"owner", "from_site", "to_site", "gpus"}
+#: placement rules of an owner, narrowest first (see `allowed_sites`)
+PLACEMENTS = ("own", "colocation", "anywhere")
+
+
+def allowed_sites(inputs: Inputs, owner: str, rule: str,
+                  halls: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Sites a move may take `owner`'s GPUs to under `rule`, in table order:
+
+    - `own`: the rows of the run's site table (sites.csv) that list the owner;
+    - `colocation`: those, then the colocation halls (`halls`: hall id -> owners it takes,
+      from colocation_halls.csv) that take the owner;
+    - `anywhere`: every row of the site table, then those halls.
+
+    The site table is whatever the run reads (a scenario's own sites.csv or a larger catalog),
+    so `anywhere` grows with it. Halls already among the run's sites (an owner re-sites) count
+    as halls, not as rows of the site table.
+    """
+    if rule not in PLACEMENTS:
+        raise InputError(f"--placement: unknown rule {rule!r} (expected one of "
+                         f"{', '.join(PLACEMENTS)})")
+    table = [s for s, site in inputs.sites.items() if s not in halls and s not in inputs.halls
+             and (rule == "anywhere" or owner in site.owners)]
+    if rule == "own":
+        return table
+    return table + [h for h, owners in halls.items() if owner in owners]
 
 
 def apply_moves(inputs: Inputs, moves: list[dict]) -> tuple[PlanRow, ...]:

@@ -15,7 +15,7 @@ def _cells(rows: list[dict], ranking: dict) -> list[list[str]]:
     for i, row in enumerate(rows, start=1):
         g, k = row["gpu_months"], row["idle_avoided_krw"]
         out.append([str(i), esc(row["id"]), esc(row["kind"]), esc(row["planned"] or ""),
-                    esc(brought_to(row) or ""), f"{g['mean']:,.0f}",
+                    esc(brought_to(row, ranking.get("start")) or ""), f"{g['mean']:,.0f}",
                     f"{g['p10']:,.0f} – {g['p90']:,.0f}", f"{k['mean'] / 1e9:,.2f}",
                     f"{k['p10'] / 1e9:,.2f} – {k['p90'] / 1e9:,.2f}"])
     return out

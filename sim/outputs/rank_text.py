@@ -4,6 +4,7 @@ sites that gain, what holds them back, and the one-paragraph explanation of an e
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sim.outputs.names import cause_label, site_label
 
@@ -11,12 +12,14 @@ from sim.outputs.names import cause_label, site_label
 TOP_SITES, TOP_CAUSES = 3, 2
 
 
-def brought_to(row: dict) -> str | None:
-    """The date the id is brought forward to (its planned date less the shift)."""
+def brought_to(row: dict, start: str | None = None) -> str | None:
+    """The date the id is brought forward to: its planned date less the shift, not before
+    the run's `start` (a shift never moves a date before day 0)."""
     if not row.get("planned"):
         return None
-    day = dt.date.fromisoformat(row["planned"]) - dt.timedelta(days=row["brought_forward_days"])
-    return day.isoformat()
+    shift = math.ceil(row["brought_forward_days"] - 1e-9)   # the day the shifted date falls in
+    day = dt.date.fromisoformat(row["planned"]) - dt.timedelta(days=shift)
+    return max(day.isoformat(), start or "")
 
 
 def gaining_sites(row: dict) -> list[tuple[str, float]]:
@@ -35,25 +38,41 @@ def held_by(waits: list[float] | None, causes: list[str]) -> str:
     return ", ".join(f"{cause_label(c)} {round(100 * w / total)} %" for c, w in top if w > 0)
 
 
+def site_story(site: str, row: dict, ranking: dict) -> str:
+    """What held the site's GPUs back in the base and with the shift."""
+    name, by = site_label(ranking, site), ranking["by"]
+    before = row["waits_before"].get(site)
+    after = held_by(row["waits_after"].get(site), ranking["causes"])
+    if before:
+        return (f"{name} was held by {held_by(before, ranking['causes'])}; with the shift, "
+                f"by {after}.")
+    if site not in ranking.get("plan_sites", [site]):
+        return (f"{name} is not in the plan: owners' re-siting policies send GPUs there once "
+                "it is forecast ready, so an earlier supply draws GPUs there earlier.")
+    return (f"No GPUs waited at {name} by {by} in the base: the owner's policy held them back "
+            "until the site was forecast ready.")
+
+
 def explain(row: dict, ranking: dict) -> str:
     """One paragraph: the gain, the sites that gain and what holds them back."""
     by, months = ranking["by"], ranking["months"]
     what = f"{row['id']} ({row['kind']}: {row['label']})"
-    when = (f", planned {row['planned']} -> {brought_to(row)}" if row.get("planned") else "")
+    when = (f", planned {row['planned']} -> {brought_to(row, ranking.get('start'))}"
+            if row.get("planned") else "")
     g, k = row["gpu_months"], row["idle_avoided_krw"]
     sites = gaining_sites(row)
     if not sites:
-        where = (f" at {', '.join(site_label(ranking, s) for s in row['sites'])}"
-                 if row["sites"] else "")
-        return (f"{what}{when}: {months:g} months earlier gains nothing by {by}: no GPUs"
-                f"{where} wait for it before that date.")
+        text = f"{what}{when}: {months:g} months earlier gains nothing by {by}."
+        stories = [site_story(s, row, ranking) for s in row["sites"][:2]
+                   if s in row["waits_before"]]
+        if row["sites"] and not stories:
+            stories = [f"No GPUs wait at {', '.join(site_label(ranking, s) for s in row['sites'])}"
+                       f" by {by}."]
+        if not row["sites"]:
+            stories = [f"No site's GPUs are held back by what it relieves before {by}."]
+        return " ".join([text, *stories])
     text = (f"{what}{when}: {months:g} months earlier gains {g['mean']:,.0f} GPU-months by "
             f"{by} (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and avoids "
             f"{k['mean'] / 1e9:,.1f} bn KRW of idle GPUs. Gains at "
             + ", ".join(f"{site_label(ranking, s)} (+{v:,.0f})" for s, v in sites) + ".")
-    causes = ranking["causes"]
-    for site, _ in sites[:2]:
-        text += (f" {site_label(ranking, site)} was held by "
-                 f"{held_by(row['waits_before'].get(site), causes)}; brought forward, by "
-                 f"{held_by(row['waits_after'].get(site), causes)}.")
-    return text
+    return " ".join([text, *(site_story(s, row, ranking) for s, _ in sites[:2])])

@@ -23,7 +23,7 @@ def csv_rows(ranking: dict) -> list[dict]:
         out.append({
             "rank": i, "id": row["id"], "kind": row["kind"], "label": row["label"],
             "sites": ";".join(row["sites"]), "planned": row["planned"],
-            "brought_forward_to": brought_to(row),
+            "brought_forward_to": brought_to(row, ranking.get("start")),
             **{f"gpu_months_{s}": round(row["gpu_months"][s], 1) for s in STATS},
             **{f"idle_avoided_krw_{s}": round(row["idle_avoided_krw"][s]) for s in STATS},
             "gaining_sites": ";".join(f"{s}:{v:.0f}" for s, v in gaining_sites(row)),
