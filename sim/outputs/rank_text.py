@@ -35,7 +35,8 @@ def held_by(waits: list[float] | None, causes: list[str]) -> str:
         return "nothing"
     total = sum(waits)
     top = sorted(zip(causes, waits, strict=True), key=lambda x: -x[1])[:TOP_CAUSES]
-    return ", ".join(f"{cause_label(c)} {round(100 * w / total)} %" for c, w in top if w > 0)
+    return ", ".join(f"{cause_label(c)} {round(100 * w / total)} %" for c, w in top
+                     if round(100 * w / total) > 0)
 
 
 def site_story(site: str, row: dict, ranking: dict) -> str:
@@ -71,6 +72,10 @@ def explain(row: dict, ranking: dict) -> str:
         if not row["sites"]:
             stories = [f"No site's GPUs are held back by what it relieves before {by}."]
         return " ".join([text, *stories])
+    if row.get("planned") and brought_to(row, ranking.get("start")) == ranking.get("start"):
+        when += (" (the run's start: a step in place at the start is supply the site already "
+                 "has, not a request queued on the backbone)" if row["sites"] else
+                 " (the run's start)")
     text = (f"{what}{when}: {months:g} months earlier gains {g['mean']:,.0f} GPU-months by "
             f"{by} (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and avoids "
             f"{k['mean'] / 1e9:,.1f} bn KRW of idle GPUs. Gains at "
