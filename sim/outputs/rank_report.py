@@ -14,11 +14,18 @@ def _cells(rows: list[dict], ranking: dict) -> list[list[str]]:
     out = []
     for i, row in enumerate(rows, start=1):
         g, k = row["gpu_months"], row["idle_avoided_krw"]
-        out.append([str(i), esc(row["id"]), esc(row["kind"]), esc(row["planned"] or ""),
-                    esc(brought_to(row, ranking.get("start")) or ""), f"{g['mean']:,.0f}",
-                    f"{g['p10']:,.0f} – {g['p90']:,.0f}", f"{k['mean'] / 1e9:,.2f}",
-                    f"{k['p10'] / 1e9:,.2f} – {k['p90'] / 1e9:,.2f}"])
+        out.append([str(i), esc(row["id"]), esc(row["kind"]),
+                    f"<span class=d>{esc(row['planned'] or '')}</span>",
+                    f"<span class=d>{esc(brought_to(row, ranking.get('start')) or '')}</span>",
+                    _num(g["mean"]), f"{_num(g['p10'])} – {_num(g['p90'])}",
+                    _num(k["mean"] / 1e9, 2), f"{_num(k['p10'] / 1e9, 2)} – "
+                    f"{_num(k['p90'] / 1e9, 2)}"])
     return out
+
+
+def _num(value: float, digits: int = 0) -> str:
+    """Thousands separators; never '-0'."""
+    return f"{round(value, digits) + 0.0:,.{digits}f}"
 
 
 def rank_report(ranking: dict, figure: Path, top: int) -> str:

@@ -29,6 +29,14 @@ def gaining_sites(row: dict) -> list[tuple[str, float]]:
     return gains[:TOP_SITES]
 
 
+def losing_sites(row: dict) -> list[tuple[str, float]]:
+    """(site, mean GPU-months lost) of the sites that lose most (GPUs an owner's policy no
+    longer sends there, or that another site's grid admission displaces), largest loss first."""
+    losses = sorted(((s, g) for s, g in row["site_gpu_months"].items() if g < -0.5),
+                    key=lambda x: x[1])
+    return losses[:TOP_SITES]
+
+
 def held_by(waits: list[float] | None, causes: list[str]) -> str:
     """'local grid connection 70 %, national backbone (N-1) 30 %' (the largest causes)."""
     if not waits or sum(waits) <= 0:
@@ -80,4 +88,8 @@ def explain(row: dict, ranking: dict) -> str:
             f"{by} (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and avoids "
             f"{k['mean'] / 1e9:,.1f} bn KRW of idle GPUs. Gains at "
             + ", ".join(f"{site_label(ranking, s)} (+{v:,.0f})" for s, v in sites) + ".")
+    if losses := losing_sites(row):
+        text += (" Less at " + ", ".join(f"{site_label(ranking, s)} ({v:,.0f})"
+                                         for s, v in losses)
+                 + " (GPUs the owners' policies no longer send there, or displaced).")
     return " ".join([text, *(site_story(s, row, ranking) for s, _ in sites[:2])])
