@@ -120,3 +120,18 @@ def test_available_from_of_a_moved_hall_is_kept(tmp_path):
                               "moves=[{owner: o1, from_site: s1, to_site: h1, gpus: 20}]"))
     assert [s.day for s in moved.connections if s.site == "h1"] == [30.0]
     assert date_plus(30) == moved.date_of(30).isoformat()
+
+
+def test_a_plan_row_may_name_a_hall(tmp_path):
+    """What a search that used a hall writes: a plan.csv row at the hall runs as is."""
+    data, scen = world(tmp_path)
+    plan = rows_of(scen / "plan.csv")
+    write_csv(scen / "plan.csv", [{**plan[0], "gpus": 20}, {**plan[0], "site": "h1",
+                                                             "gpus": 20}, plan[1]])
+    inputs = inputs_for(config(data, scen))
+    assert inputs.planned_gpus(site="h1") == 20 and "h1" in inputs.halls
+    write_csv(scen / "plan.csv", [{**plan[0], "gpus": 20}, {**plan[0], "site": "h2",
+                                                             "gpus": 20}, plan[1]])
+    with pytest.raises(InputError, match=r"plan.csv: row 3, column 'site': colocation hall "
+                                         r"'h2' does not take owner 'o1'"):
+        inputs_for(config(data, scen))
