@@ -59,11 +59,7 @@ def drop_overtaken(steps: list[ConnectionStep], sites: set[str]) -> list[Connect
     """Steps of `sites` without the ones a shift made moot: a step dated on or after another
     step of its site that gives at least as much (a connection does not shrink when a smaller
     reinforcement completes after a larger one). Table order is kept."""
-    keep = []
-    for step in steps:
-        if step.site in sites and any(
-                o is not step and o.site == step.site and o.capacity_mw >= step.capacity_mw
-                and (o.day, steps.index(o)) < (step.day, steps.index(step)) for o in steps):
-            continue
-        keep.append(step)
-    return keep
+    order = {id(s): (s.day, i) for i, s in enumerate(steps)}
+    return [step for step in steps if step.site not in sites or not any(
+        o.site == step.site and o.capacity_mw >= step.capacity_mw
+        and order[id(o)] < order[id(step)] for o in steps)]
