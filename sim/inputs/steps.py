@@ -13,6 +13,12 @@ from sim.grid.projects import read_projects
 from sim.inputs.records import ConnectionStep, Inputs
 
 
+FIRST_SHIFTED_DAY = 1.0
+"""The earliest day a shift may move a step to. Supply in place at the start (day <= 0) was
+connected before the run and does not queue for the backbone; a step still to come cannot be
+made part of it by a shift, only brought to the run's first day."""
+
+
 def shiftable_ids(inputs: Inputs, project_ids: set[str]) -> set[str]:
     """Every id a shift may name: grid projects and connection steps."""
     return project_ids | {s.step for s in inputs.connections if s.step}
@@ -47,7 +53,7 @@ def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
                                  f"(grid/projects.csv) to take the date from")
             day = max(0.0, inputs.day_of(projects[step.step].planned_date))
         if day > 0 and step.step:
-            day = max(0.0, day + float(shift_days.get(step.step, 0.0)))
+            day = max(FIRST_SHIFTED_DAY, day + float(shift_days.get(step.step, 0.0)))
         out.append(replace(step, day=day))
     if shifted:
         moved = {s.site for s in inputs.connections if shift_days.get(s.step, 0) != 0}
