@@ -12,7 +12,6 @@ from sim.core.errors import InputError
 from sim.grid.projects import read_projects
 from sim.inputs.records import ConnectionStep, Inputs
 
-
 FIRST_SHIFTED_DAY = 1.0
 """The earliest day a shift may move a step to. Supply in place at the start (day <= 0) was
 connected before the run and does not queue for the backbone; a step still to come cannot be
