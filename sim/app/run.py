@@ -44,7 +44,7 @@ def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
                        cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
                        [dict(m) for m in cfg.moves], cfg.hardware, cfg.policy,
-                       as_of=cfg.as_of is not None)
+                       as_of=cfg.as_of is not None, options=cfg.options)
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs, replications: int | None = None) -> DrawTable:

@@ -291,6 +291,31 @@ class HardwareConfig:
 
 
 @dataclass
+class OptionsConfig:
+    """Ways to buy time per site (sim/data/options/, docs/buying_time.md). `none`/false: off."""
+
+    #: site -> on-site bridging plant (power_options.csv `option`), e.g.
+    #: options.bridging.sk_aws_ulsan=fuel_cell_sofc
+    bridging: dict[str, str] = field(default_factory=dict)
+    #: site -> bridge size in facility MW (absent: the site's first phase at design PUE)
+    bridge_mw: dict[str, float] = field(default_factory=dict)
+    #: site -> direct contract in a special zone (direct_contracts.csv `contract`)
+    direct: dict[str, str] = field(default_factory=dict)
+    #: site -> take load above the firm N-1 headroom up to the N-0 limit
+    flexible: dict[str, bool] = field(default_factory=dict)
+    #: evaluate every option per owner and report the "buying time" table
+    evaluate: bool = False
+    #: GPU-months online are counted up to this date (null: horizon_end)
+    user_date: str | None = None
+
+    def __post_init__(self) -> None:
+        for site, mw in self.bridge_mw.items():
+            if not float(mw) > 0:
+                raise InputError(f"config key 'options.bridge_mw.{site}': expected a number "
+                                 f"> 0 (facility MW), got {mw}")
+
+
+@dataclass
 class SimConfig:
     """Top-level config of one run (one scenario, one seed)."""
 
@@ -326,6 +351,7 @@ class SimConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
+    options: OptionsConfig = field(default_factory=OptionsConfig)
 
     def __post_init__(self) -> None:
         _whole_key("seed", self.seed, 0)

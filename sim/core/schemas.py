@@ -127,6 +127,27 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
     "geo/rings": {"lon": t.longitude, "lat": t.latitude, "ring": t.text},
     "display_names.csv": {"kind": t.text, "id": t.text, "name_en": t.text,
                           "name_ko": t.optional(t.text), "source": t.text},
+    "options/power_options.csv": {"option": t.text, "fuel": t.text, "unit_mw": t.positive,
+                                  "permit_days": t.nonneg, "works_days": t.nonneg,
+                                  "earliest_date": t.optional(t.iso_date),
+                                  "capex_krw_per_mw": t.nonneg, "efficiency": t.fraction,
+                                  "availability": t.fraction, "source": t.text},
+    "options/fuels.csv": {"fuel": t.text, "t_co2e_per_mwh_fuel": t.optional(t.nonneg),
+                          "price_krw_per_mwh_fuel": t.nonneg, "source": t.text},
+    "options/special_zones.csv": {"zone": t.text, "designated_date": t.iso_date,
+                                  "sites": t.optional(t.name_list), "source": t.text},
+    "options/direct_contracts.csv": {"contract": t.text, "site": t.text, "supplier": t.text,
+                                     "plant_kind": t.choice("chp", "generator"),
+                                     "mw": t.positive, "start_date": t.iso_date,
+                                     "fuel": t.text, "efficiency": t.fraction,
+                                     "price_discount": t.fraction, "source": t.text},
+    "options/zone_rules.csv": {"parameter": t.text, "value": t.nonneg, "unit": t.text,
+                               "source": t.text},
+    "options/site_gas.csv": {"site": t.text, "gas_pipeline": t.boolean, "source": t.text},
+    "options/flexible.csv": {"parameter": t.text, "value": t.nonneg, "unit": t.text,
+                             "source": t.text},
+    "options/load_duration.csv": {"share_of_peak": t.fraction, "share_of_hours": t.fraction,
+                                  "source": t.text},
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -145,6 +166,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "climate/stations_monthly.csv": ("station", "month"),
     "climate/stations_design.csv": ("station",), "energy.csv": ("parameter",),
     "display_names.csv": ("kind", "id"),
+    "options/power_options.csv": ("option",), "options/fuels.csv": ("fuel",),
+    "options/special_zones.csv": ("zone",), "options/direct_contracts.csv": ("contract",),
+    "options/zone_rules.csv": ("parameter",), "options/site_gas.csv": ("site",),
+    "options/flexible.csv": ("parameter",), "options/load_duration.csv": ("share_of_peak",),
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim.core import schemas
-from sim.core.config import POLICIES, GridConfig, HardwareConfig, PolicyConfig
+from sim.core.config import POLICIES, GridConfig, HardwareConfig, OptionsConfig, PolicyConfig
 from sim.core.errors import InputError
 from sim.core.paths import check_dir, check_file, locate, present
 from sim.core.tables import comment_lines
@@ -22,6 +22,7 @@ from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.halls import read_halls, with_halls, with_named_halls
 from sim.inputs.moves import apply_moves
 from sim.inputs.observed import hold_observed, read_observed
+from sim.inputs.options import any_option, embedded_sites, read_catalogue, with_options
 from sim.inputs.plant import build_plants
 from sim.inputs.records import (
     ConnectionStep,
@@ -54,7 +55,7 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
 
 
 #: folders whose every CSV a run may read
-FOLDERS = ("grid", "climate")
+FOLDERS = ("grid", "climate", "options")
 #: single tables read besides TABLES
 OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv", "hardware_roadmap.csv",
                 "colocation_halls.csv")
@@ -89,7 +90,8 @@ def input_files(data_dir: Path, scenario_dir: Path, plan: str | None = None
 def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end: dt.date,
                 burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
                 moves: list[dict] | None = None, hardware: HardwareConfig | None = None,
-                policy: PolicyConfig | None = None, as_of: bool = False) -> Inputs:
+                policy: PolicyConfig | None = None, as_of: bool = False,
+                options: OptionsConfig | None = None) -> Inputs:
     """Load, type and cross-check every table of a run.
 
     `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
@@ -128,6 +130,8 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
     if observed_rows is not None:
         inputs = hold_observed(observed_path, inputs, observed_rows,
                                assessment=grid is not None and grid.assessment.enabled)
+    if options is not None and any_option(options):
+        inputs = with_options(inputs, options, option_catalogue(inputs, data_dir, scenario_dir))
     return inputs
 
 
@@ -144,6 +148,12 @@ def _with_named_halls(inputs: Inputs, moves: list[dict], plan_path: Path, data_d
     rows = schemas.read(locate("colocation_halls.csv", data_dir, scenario_dir),
                         "colocation_halls.csv")
     return with_named_halls(inputs, named, rows)
+
+
+def option_catalogue(inputs: Inputs, data_dir: Path, scenario_dir: Path):
+    """The run's option tables (sim/data/options/ or the scenario's copy)."""
+    return read_catalogue(locate("options", data_dir, scenario_dir),
+                          set(inputs.sites) | embedded_sites())
 
 
 def _observed_path(data_dir: Path, scenario_dir: Path) -> Path:

@@ -127,6 +127,34 @@ class ConnectionStep:
 
 
 @dataclass(frozen=True)
+class Bridge:
+    """An on-site plant powering racks at `site` from `ready_day` until the grid can carry
+    what it carries (sim/model/bridge.py); its MW bypass the local connection, the backbone
+    queue and KEPCO's assessment (not KEPCO supply)."""
+
+    site: str
+    option: str
+    mw: float
+    ready_day: float
+
+
+@dataclass(frozen=True)
+class DirectContract:
+    """Power bought directly from a local plant inside a special zone: changes the price and
+    the emissions of what the site draws, not its connection (korea-connections-options.md
+    §C.3: delivery still over KEPCO wires, no assessment exemption)."""
+
+    contract: str
+    site: str
+    mw: float
+    start_day: float
+    #: share of the site's load the contract may serve at most is mw / min_self_supply_share
+    min_self_supply_share: float
+    t_co2e_per_mwh: float
+    price_discount: float
+
+
+@dataclass(frozen=True)
 class Delivery:
     owner: str
     day: float
@@ -239,6 +267,11 @@ class Inputs:
     policies: Policies = Policies({})
     #: colocation halls open to re-sited GPUs (each also in `sites`)
     halls: dict[str, Hall] = field(default_factory=dict)
+    #: on-site bridging plants, direct contracts and flexible connections switched on
+    bridges: tuple[Bridge, ...] = ()
+    direct: tuple[DirectContract, ...] = ()
+    #: site -> firm (N-1) headroom may be exceeded up to the N-0 limit (sim/model/grid_queue.py)
+    flexible: frozenset[str] = frozenset()
 
     @property
     def target_gpus(self) -> int:

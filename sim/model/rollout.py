@@ -19,6 +19,7 @@ from sim.core.causes import BURN_IN, COOLING, INSTALL, LOCAL_POWER, POWER, SPACE
 from sim.inputs.records import Inputs, Plant
 from sim.model.assessment import Assessment, GridAssessment
 from sim.model.backbone import Backbone
+from sim.model.bridge import BridgePower
 from sim.model.crews import CrewPool
 from sim.model.deliveries import Block, split_deliveries
 from sim.model.grid_queue import GridQueue
@@ -95,6 +96,8 @@ class RunLog:
     moves: list[Move] = field(default_factory=list)
     #: results computed once from this log and shared by its readers (sim.results)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    #: on-site bridges: site -> (MWh supplied, retire day or None)
+    bridges: dict[str, tuple[float, float | None]] = field(default_factory=dict)
 
 
 class Rollout:
@@ -107,6 +110,9 @@ class Rollout:
         self.env = simpy.Environment()
         self.power_checks = power_checks or default_power_checks(inputs)
         self.sample_days = sample_days
+        self.bridge = BridgePower(inputs.bridges)
+        #: units of the head block the grid's power checks allow (the rest needs the bridge)
+        self._grid_units = 0
         power_causes = tuple(c for check in self.power_checks for c in check.causes)
         self.log = RunLog(causes=(SPACE, *power_causes, COOLING, INSTALL, BURN_IN))
         self.sites = {
@@ -131,7 +137,7 @@ class Rollout:
         self._hold_observed(start)
         for phase in self.inputs.phases:
             self._at(phase.ready_day, phase.site, self._phase_builder(phase))
-        for check in self.power_checks:
+        for check in [*self.power_checks, self.bridge]:
             for day, site, action in check.actions():
                 self._at(day, site, action)
         blocks, self.log.moves = apply_policies(
@@ -200,6 +206,8 @@ class Rollout:
     def _try_admit(self, site: str) -> None:
         """Energise racks from the head of the site queue while every limit allows."""
         state = self.sites[site]
+        if self.bridge.replaceable(site, self.power_checks):
+            self.bridge.retire(site, self.power_checks, self.env.now)
         failing: tuple[str, ...] = ()
         while state.queue:
             block = state.queue[0]
@@ -225,20 +233,30 @@ class Rollout:
                 units_within(state.air_capacity_mw - state.air_used_mw, air, n)),
         }
         facility_mw = unit * state.plant.design_pue
+        power: dict[str, int] = {}
         for check in self.power_checks:
-            limits.update(check.max_units(site, facility_mw, block.units))
+            power.update(check.max_units(site, facility_mw, block.units))
+        self._grid_units = min(power.values(), default=n)
+        extra = units_within(self.bridge.room_mw(site), facility_mw, n - self._grid_units)
+        limits.update({cause: k + extra for cause, k in power.items()})
         return limits
 
-    def _reserve(self, site: str, state: SiteState, it_mw: float, liquid_share: float) -> None:
-        """Take `it_mw` of space, cooling and (at the design PUE) power at `site`."""
+    def _reserve(self, site: str, state: SiteState, it_mw: float, liquid_share: float,
+                 bridge_it_mw: float = 0.0) -> None:
+        """Take `it_mw` of space, cooling and (at the design PUE) power at `site`;
+        `bridge_it_mw` of it is powered by the site's bridge, the rest by the grid."""
         state.it_used_mw += it_mw
         state.liquid_used_mw += it_mw * liquid_share
         state.air_used_mw += it_mw * (1.0 - liquid_share)
+        pue = state.plant.design_pue
         for check in self.power_checks:
-            check.commit(site, it_mw * state.plant.design_pue)
+            check.commit(site, (it_mw - bridge_it_mw) * pue)
+        self.bridge.take(site, bridge_it_mw * pue, self.env.now)
 
     def _admit(self, site: str, state: SiteState, block: Block, units: int) -> None:
-        self._reserve(site, state, units * block.unit_it_mw, block.liquid_share)
+        bridged = max(0, units - self._grid_units)
+        self._reserve(site, state, units * block.unit_it_mw, block.liquid_share,
+                      bridged * block.unit_it_mw)
         now = self.env.now
         self.log.energised.append(UnitsEnergised(
             block.owner, site, block.gpus_per_unit, block.unit_it_mw, block.arrival_day, now,
@@ -256,6 +274,10 @@ class Rollout:
                 (site, "power", day, mw) for site, day, mw in getattr(check, "history", ()))
             for site, counts in getattr(check, "binding_lines", {}).items():
                 self.log.binding_lines[site] = dict(counts)
+        horizon = self.inputs.horizon_days
+        self.log.bridges = {site: (self.bridge.energy_mwh(site, horizon),
+                                   self.bridge.retired.get(site))
+                            for site in self.bridge.bridges}
         return self.log
 
 

@@ -1,0 +1,154 @@
+"""Hand-worked micro-scenarios of the ways to buy time (docs/buying_time.md): a bridging plant
+that carries racks until the grid arrives and then retires, a direct contract in a zone, and
+bad option tables failing with one line."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from sim.core.config import OptionsConfig
+from sim.core.errors import InputError
+from sim.core.paths import DATA_DIR
+from sim.inputs.options import make_bridge, read_catalogue, with_options
+from sim.inputs.records import Bridge
+from sim.model.rollout import Rollout
+from tests.micro import Micro
+
+
+def energised(log) -> list[float]:
+    return sorted(float(d) for g in log.energised for d in g.energised_day)
+
+
+def test_bridge_carries_two_racks_until_the_grid_arrives_then_retires(tmp_path):
+    """No grid until day 200 (then 10 MW). A 0.2 MW plant is ready on day 50: racks 1-2
+    (0.1 MW each, PUE 1.0) pass the gate on day 50 and install on days 51, 52; racks 3-4 wait
+    for the grid and install on days 201, 202. On day 200 the grid can carry the plant's 0.2
+    MW, so it retires; it supplied 0.2 MW x 150 days x 24 h = 720 MWh."""
+    inputs = Micro(racks=4, connection=[(0, 0.0), (200, 10.0)]).inputs(tmp_path)
+    inputs = replace(inputs, bridges=(Bridge("s1", "test", 0.2, 50.0),))
+    log = Rollout(inputs).run()
+    assert energised(log) == [51.0, 52.0, 201.0, 202.0]
+    mwh, retired = log.bridges["s1"]
+    assert retired == 200.0
+    assert mwh == pytest.approx(720.0)
+
+
+def test_without_the_bridge_every_rack_waits_for_the_grid(tmp_path):
+    """Same case without the plant: racks install on days 201-204 (the bridge is what moved
+    racks 1-2 by 150 days)."""
+    inputs = Micro(racks=4, connection=[(0, 0.0), (200, 10.0)]).inputs(tmp_path)
+    assert energised(Rollout(inputs).run()) == [201.0, 202.0, 203.0, 204.0]
+
+
+def test_bridge_stays_while_the_grid_is_smaller_than_the_plant(tmp_path):
+    """The grid brings 0.1 MW on day 200 and 10 MW on day 400. The 0.2 MW plant cannot be
+    replaced on day 200 (0.1 < 0.2): it keeps racks 1-2, the grid takes rack 3 (day 201);
+    on day 400 the plant retires and rack 4 installs on day 401."""
+    inputs = Micro(racks=4, connection=[(0, 0.0), (200, 0.1), (400, 10.0)]).inputs(tmp_path)
+    inputs = replace(inputs, bridges=(Bridge("s1", "test", 0.2, 50.0),))
+    log = Rollout(inputs).run()
+    assert energised(log) == [51.0, 52.0, 201.0, 401.0]
+    assert log.bridges["s1"][1] == 400.0
+
+
+def test_fuel_cell_bridge_from_the_catalogue(tmp_path):
+    """SOFC: 180 permit + 305 works days = ready on day 485; the first phase is 100 MW IT at
+    PUE 1.0 = 100 MW, rounded up to 228 units of 0.44 MW = 100.32 MW."""
+    inputs = Micro().inputs(tmp_path)
+    cat = _cat()
+    bridge = make_bridge(inputs, cat, "s1", "fuel_cell_sofc")
+    assert bridge.ready_day == 485.0
+    assert bridge.mw == pytest.approx(228 * 0.44)
+
+
+def test_gas_turbine_waits_for_its_slot(tmp_path):
+    """gas_ccgt: 180 + 913 days from 2026-01-01 = 2028-12-29, but no turbine slot before
+    2029-05-01 = day 1216."""
+    inputs = Micro().inputs(tmp_path)
+    cat = _cat()
+    assert make_bridge(inputs, cat, "s1", "gas_ccgt", 10.0).ready_day == 1216.0
+
+
+def _cat():
+    """The embedded option tables, with gas at the micro site `s1`."""
+    cat = read_catalogue(DATA_DIR / "options", _sites() | {"s1"})
+    return replace(cat, gas={**cat.gas, "s1": True})
+
+
+def test_gas_plant_needs_a_pipeline(tmp_path):
+    inputs = Micro().inputs(tmp_path)
+    cat = read_catalogue(DATA_DIR / "options", _sites() | {"s1"})
+    with pytest.raises(InputError, match=r"options.bridging.s1': fuel_cell_sofc burns gas"):
+        make_bridge(inputs, cat, "s1", "fuel_cell_sofc")
+
+
+# -- bad input ----------------------------------------------------------------------------
+def _options_copy(tmp_path):
+    folder = tmp_path / "options"
+    shutil.copytree(DATA_DIR / "options", folder)
+    return folder
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _sites() -> set[str]:
+    from sim.inputs.options import embedded_sites
+    return embedded_sites()
+
+
+def test_fuel_without_emission_factor_fails_naming_it(tmp_path):
+    folder = _options_copy(tmp_path)
+    _edit(folder / "fuels.csv", "natural_gas_chp,0.202,", "natural_gas_chp,,")
+    with pytest.raises(InputError, match=r"fuels.csv: row \d+, column 't_co2e_per_mwh_fuel':"
+                                         r" fuel 'natural_gas_chp' has no emission factor"):
+        read_catalogue(folder, _sites())
+
+
+def test_negative_lead_time_fails_naming_it(tmp_path):
+    folder = _options_copy(tmp_path)
+    _edit(folder / "power_options.csv", "fuel_cell_pafc,natural_gas_fuel_cell,0.44,180,",
+          "fuel_cell_pafc,natural_gas_fuel_cell,0.44,-180,")
+    with pytest.raises(InputError, match=r"power_options.csv: row \d+, column 'permit_days'"):
+        read_catalogue(folder, _sites())
+
+
+def test_negative_mw_fails_naming_it(tmp_path):
+    folder = _options_copy(tmp_path)
+    _edit(folder / "direct_contracts.csv", ",chp,300,", ",chp,-300,")
+    with pytest.raises(InputError, match=r"direct_contracts.csv: row \d+, column 'mw'"):
+        read_catalogue(folder, _sites())
+
+
+def test_contract_outside_every_zone_fails_naming_it(tmp_path):
+    folder = _options_copy(tmp_path)
+    _edit(folder / "direct_contracts.csv", "sk_multi_utility_chp,sk_aws_ulsan,",
+          "sk_multi_utility_chp,samsung_sds_gumi,")
+    with pytest.raises(InputError, match=r"direct_contracts.csv: row \d+, column 'site': site "
+                                         r"'samsung_sds_gumi' is outside every special zone"):
+        read_catalogue(folder, _sites())
+
+
+def test_contract_above_the_chp_cap_fails(tmp_path):
+    folder = _options_copy(tmp_path)
+    _edit(folder / "direct_contracts.csv", ",chp,300,", ",chp,600,")
+    with pytest.raises(InputError, match=r"column 'mw': 600.0 MW is above the 500 MW cap"):
+        read_catalogue(folder, _sites())
+
+
+def test_unknown_bridging_option_is_a_config_error(tmp_path):
+    inputs = Micro().inputs(tmp_path)
+    cat = _cat()
+    with pytest.raises(InputError, match=r"config key 'options.bridging.s1': unknown option"):
+        with_options(inputs, OptionsConfig(bridging={"s1": "diesel"}), cat)
+
+
+def test_negative_bridge_size_is_a_config_error():
+    with pytest.raises(InputError, match=r"config key 'options.bridge_mw.s1': expected"):
+        OptionsConfig(bridge_mw={"s1": -5.0})
