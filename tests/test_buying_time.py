@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from sim.core.config import OptionsConfig
@@ -152,3 +153,44 @@ def test_unknown_bridging_option_is_a_config_error(tmp_path):
 def test_negative_bridge_size_is_a_config_error():
     with pytest.raises(InputError, match=r"config key 'options.bridge_mw.s1': expected"):
         OptionsConfig(bridge_mw={"s1": -5.0})
+
+
+# -- direct contract in a zone ------------------------------------------------------------
+def test_zone_contract_serves_up_to_mw_over_seventy_percent():
+    """A 0.14 MW plant under the 70 % self-supply rule serves at most 0.2 MW of load. In a
+    31-day month (744 h) with 273.6 MWh of load: served 0.2 x 744 = 148.8 MWh, of which the
+    plant makes 0.14 x 744 = 104.16 MWh (70 %) and the market the rest; a month with 50 MWh
+    of load is served whole, 50 MWh from the plant."""
+    from sim.results.options_outcome import served_and_plant
+    served, plant = served_and_plant(np.array([273.6, 50.0]), np.array([744.0, 744.0]),
+                                     0.14, 0.70)
+    assert served == pytest.approx([148.8, 50.0])
+    assert plant == pytest.approx([104.16, 50.0])
+
+
+def test_zone_contract_changes_price_and_carbon_not_dates(tmp_path):
+    """The SK Ulsan CHP contract at a micro site inside a zone: the racks come online on the
+    same days as without it (delivery still over KEPCO wires, no assessment exemption); its
+    KRW is the 4 % discount on the served MWh, negative."""
+    from sim.inputs.energy import default_prices
+    from sim.inputs.options import make_direct
+    from sim.results.options_outcome import direct_cost
+    from sim.results.series import build_series
+
+    inputs = Micro(racks=4).inputs(tmp_path)
+    cat = _cat()
+    zone = cat.zones["ulsan"]
+    cat = replace(cat, zones={**cat.zones, "ulsan": replace(zone, sites=("s1",))},
+                  contracts={"c": {**cat.contracts["sk_multi_utility_chp"], "site": "s1"}})
+    contract = make_direct(inputs, cat, "s1", "c")
+    assert contract.mw == 300.0 and contract.price_discount == 0.04
+    with_contract = replace(inputs, direct=(contract,))
+    base_log, log = Rollout(inputs).run(), Rollout(with_contract).run()
+    assert energised(log) == energised(base_log)
+    prices = default_prices()
+    series = build_series(log, with_contract, prices)
+    krw, _ = direct_cost(series, with_contract, prices)["s1"]
+    live = series.time_days >= contract.start_day
+    served = float(series.energy_mwh[live, 0].sum())   # 0.4 MW << 300 / 0.7: all served
+    assert krw == pytest.approx(-0.04 * prices.tariff_krw_per_kwh * 1000 * served)
+    assert served > 0

@@ -171,7 +171,9 @@ def make_bridge(inputs: Inputs, cat: Catalogue, site: str, option: str,
     ready = plant.lead_days
     if plant.earliest is not None:
         ready = max(ready, inputs.day_of(plant.earliest))
-    return Bridge(site, option, units * plant.unit_mw, max(0.0, ready))
+    mw_built = units * plant.unit_mw
+    return Bridge(site, option, mw_built, max(0.0, ready), mw_built * plant.capex_krw_per_mw,
+                  plant.fuel_krw_per_mwh, plant.t_co2e_per_mwh)
 
 
 def make_direct(inputs: Inputs, cat: Catalogue, site: str, contract: str) -> DirectContract:

@@ -136,6 +136,10 @@ class Bridge:
     option: str
     mw: float
     ready_day: float
+    capex_krw: float = 0.0
+    #: per MWh of electricity supplied
+    fuel_krw_per_mwh: float = 0.0
+    t_co2e_per_mwh: float = 0.0
 
 
 @dataclass(frozen=True)
