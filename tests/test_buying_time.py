@@ -194,3 +194,48 @@ def test_zone_contract_changes_price_and_carbon_not_dates(tmp_path):
     served = float(series.energy_mwh[live, 0].sum())   # 0.4 MW << 300 / 0.7: all served
     assert krw == pytest.approx(-0.04 * prices.tariff_krw_per_kwh * 1000 * served)
     assert served > 0
+
+
+# -- flexible connection ------------------------------------------------------------------
+def _exposure(p_out: float):
+    from sim.grid.curtailment import Exposure
+    return Exposure(p_out, (1.0, 0.95, 0.90, 0.85, 0.80, 0.70, 0.464),
+                    (0.0, 0.020, 0.070, 0.145, 0.255, 0.612, 1.0))
+
+
+def test_curtailment_by_hand():
+    """Firm 100 MW, N-0 200 MW, minimum load 0.464 of peak. A 120 MW load reaches the
+    post-contingency limit at x* = 1 - 20/100 x 0.536 = 0.8928 of peak; hours at or above it:
+    0.07 + (0.90 - 0.8928)/0.05 x 0.075 = 0.0808. With elements out 1 % of the year the site is
+    curtailed 0.000808 of hours (7.1 h/yr)."""
+    from sim.grid.curtailment import curtailed_share
+    exp = _exposure(0.01)
+    assert curtailed_share(120.0, 100.0, 200.0, exp) == pytest.approx(0.01 * 0.0808, rel=1e-3)
+    assert curtailed_share(100.0, 100.0, 200.0, exp) == 0.0
+    assert curtailed_share(201.0, 100.0, 200.0, exp) == 1.0
+
+
+def test_curtailment_estimate_matches_an_hourly_simulation():
+    """Small case: 20 faults a year of 4 h each (p_out = 80/8766 = 0.91 %), 150 MW on a bus
+    with 100 MW firm / 200 MW N-0: the estimate and 200 simulated years agree within 10 %."""
+    from sim.grid.curtailment import curtailed_share, outage_probability, simulate_hours
+    p_out = outage_probability(circuit_km=100.0 * 20 / 0.33, faults_per_100km_yr=0.33,
+                               outage_hours=4.0)
+    assert p_out == pytest.approx(80 / 8766)
+    exp = _exposure(p_out)
+    estimate = curtailed_share(150.0, 100.0, 200.0, exp)
+    simulated = simulate_hours(150.0, 100.0, 200.0, exp, faults_per_yr=20.0, outage_hours=4.0,
+                               years=200, rng=np.random.default_rng(7))
+    assert simulated == pytest.approx(estimate, rel=0.10)
+
+
+def test_tolerance_caps_the_flexible_load():
+    """With elements out 10 % of the year and a 0.5 % tolerance: the load may rise until only
+    5 % of hours are at or above x*: x* = 0.85 + (0.145 - 0.05)/0.075 x ... solved by bisection;
+    check the cap meets the tolerance and a bit more does not."""
+    from sim.grid.curtailment import curtailed_share, max_load_mw
+    exp = _exposure(0.10)
+    cap = max_load_mw(100.0, 200.0, exp, 0.005)
+    assert 100.0 < cap < 200.0
+    assert curtailed_share(cap, 100.0, 200.0, exp) <= 0.005 + 1e-9
+    assert curtailed_share(cap + 1.0, 100.0, 200.0, exp) > 0.005

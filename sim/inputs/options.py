@@ -20,7 +20,7 @@ from sim.core import schemas
 from sim.core.config import OptionsConfig
 from sim.core.errors import InputError
 from sim.core.paths import DATA_DIR
-from sim.inputs.records import Bridge, DirectContract, Inputs
+from sim.inputs.records import Bridge, DirectContract, FlexibleRules, Inputs
 from sim.inputs.roadmap import planned_it_mw
 
 OFF = ("", "none", "null", "false")
@@ -65,6 +65,7 @@ class Catalogue:
     fuels: dict[str, tuple[float, float]]
     gas: dict[str, bool]
     zone_rules: dict[str, float]
+    flexible: FlexibleRules | None = None
 
     def zone_of(self, site: str) -> Zone | None:
         return next((z for z in self.zones.values() if site in z.sites), None)
@@ -118,13 +119,23 @@ def read_catalogue(folder: Path, known_sites: set[str]) -> Catalogue:
     rules = {r["parameter"]: r["value"] for r in _read(folder, "zone_rules.csv")}
     gas = {r["site"]: r["gas_pipeline"] for r in _read(folder, "site_gas.csv")}
     catalogue = Catalogue(folder, read_power_options(folder, fuels), zones, {}, {}, fuels, gas,
-                          rules)
+                          rules, read_flexible(folder))
     rows = _read(folder, "direct_contracts.csv")
     for number, row in zip(rows.lines, rows, strict=True):
         _check_contract(catalogue, row, number, known_sites)
         catalogue.contracts[row["contract"]] = row
         catalogue.contract_rows[row["contract"]] = number
     return catalogue
+
+
+def read_flexible(folder: Path) -> FlexibleRules:
+    """Outage rate, outage hours, tolerance and the load-duration curve."""
+    values = {r["parameter"]: r["value"] for r in _read(folder, "flexible.csv")}
+    rows = sorted(_read(folder, "load_duration.csv"), key=lambda r: -r["share_of_peak"])
+    return FlexibleRules(values["fault_rate_per_100km_yr"], values["outage_hours"],
+                         values["tolerance_share_of_hours"],
+                         tuple(r["share_of_peak"] for r in rows),
+                         tuple(r["share_of_hours"] for r in rows))
 
 
 def _check_contract(cat: Catalogue, row: dict, number: int, known_sites: set[str]) -> None:
@@ -211,7 +222,8 @@ def with_options(inputs: Inputs, cfg: OptionsConfig, cat: Catalogue) -> Inputs:
     if flexible and (inputs.grid is None or inputs.grid.rules is None):
         raise InputError("config key 'options.flexible': a flexible connection needs the "
                          "dispatched grid (grid.enabled=true, grid.dispatch=true)")
-    return replace(inputs, bridges=bridges, direct=direct, flexible=frozenset(flexible))
+    return replace(inputs, bridges=bridges, direct=direct, flexible=frozenset(flexible),
+                   flexible_rules=cat.flexible)
 
 
 def any_option(cfg: OptionsConfig) -> bool:

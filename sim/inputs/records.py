@@ -159,6 +159,18 @@ class DirectContract:
 
 
 @dataclass(frozen=True)
+class FlexibleRules:
+    """How a flexible connection is curtailed (sim/data/options/flexible.csv,
+    load_duration.csv; sim/grid/curtailment.py)."""
+
+    faults_per_100km_yr: float
+    outage_hours: float
+    tolerance: float
+    share_of_peak: tuple[float, ...]
+    share_of_hours: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Delivery:
     owner: str
     day: float
@@ -276,6 +288,7 @@ class Inputs:
     direct: tuple[DirectContract, ...] = ()
     #: site -> firm (N-1) headroom may be exceeded up to the N-0 limit (sim/model/grid_queue.py)
     flexible: frozenset[str] = frozenset()
+    flexible_rules: FlexibleRules | None = None
 
     @property
     def target_gpus(self) -> int:

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from sim.core.causes import GRID
+from sim.grid.curtailment import Exposure, max_load_mw, outage_probability
 from sim.grid.grid import Grid, cached_dated_grid
-from sim.inputs.records import GridSetup
+from sim.inputs.records import FlexibleRules, GridSetup
 from sim.model.power import Action, units_within
 
 GRANT_TOL_MW = 1e-6
@@ -29,8 +30,13 @@ class GridQueue:
 
     causes = (GRID,)
 
-    def __init__(self, setup: GridSetup, start: dt.date, horizon_days: float):
+    def __init__(self, setup: GridSetup, start: dt.date, horizon_days: float,
+                 flexible: frozenset[str] = frozenset(), rules: FlexibleRules | None = None):
+        """`flexible` sites may use their N-0 limit above the firm grant, within the
+        curtailment tolerance of `rules` (sim/grid/curtailment.py)."""
         self.setup, self.start = setup, start
+        self.flexible, self.flex_rules = flexible, rules
+        self._flex_mw: dict[tuple, float] = {}
         self.grid = cached_dated_grid(setup.grid_dir, setup.rules).fresh(year=start.year)
         self.request_mw = {s.site: s.mw for s in setup.rules.sites}
         self.existing_mw = {s.site: s.existing_mw for s in setup.rules.sites}
@@ -52,6 +58,8 @@ class GridQueue:
         """What the site may use: the most any state of this run has admitted for it (an
         approved supply is honoured when later demand tightens the grid)."""
         now = self.admitted_mw(site) + self.existing_mw.get(site, 0.0)
+        if site in self.flexible and self.flex_rules is not None:
+            now += self.flexible_mw(site, now)
         if now > self.granted.get(site, 0.0):
             self.granted[site] = now
         return self.granted.get(site, 0.0)
@@ -68,6 +76,27 @@ class GridQueue:
     def commit(self, site: str, mw: float) -> None:
         self.used_mw[site] += mw
         self.version += 1
+
+    def flexible_mw(self, site: str, firm_mw: float) -> float:
+        """MW a flexible site may take above `firm_mw` in this state: up to the N-0 margin
+        at its bus (DC hosting N-0 minus N-1), within the tolerance. Once per state."""
+        key = (self.grid.key, site, round(firm_mw, 6))
+        if key not in self._flex_mw:
+            bus = self.setup.site_bus[site]
+            margin = max(0.0, self.grid.hosting_mw(bus, n1=False)
+                         - self.grid.hosting_mw(bus, n1=True))
+            self._flex_mw[key] = max_load_mw(firm_mw, firm_mw + margin,
+                                             self.exposure(bus), self.flex_rules.tolerance
+                                             ) - firm_mw
+        return self._flex_mw[key]
+
+    def exposure(self, bus: int) -> Exposure:
+        """Outage probability of the lines at `bus` and the national load shape."""
+        rules = self.flex_rules
+        km = sum(float(d.get("length_km", 0.0)) * float(d.get("circuits", 1))
+                 for _, _, d in self.grid.graph.edges(bus, data=True))
+        return Exposure(outage_probability(km, rules.faults_per_100km_yr, rules.outage_hours),
+                        rules.share_of_peak, rules.share_of_hours)
 
     def approvable(self, site: str) -> tuple[bool, str]:
         """KEPCO's verdict now: approve if the state admits the whole request, or would once

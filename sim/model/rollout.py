@@ -293,7 +293,8 @@ def default_power_checks(inputs: Inputs) -> list[PowerCheck]:
     extra: list[PowerCheck] = []
     queue = None
     if inputs.grid is not None and inputs.grid.rules is not None:
-        queue = GridQueue(inputs.grid, inputs.start, inputs.horizon_days)
+        queue = GridQueue(inputs.grid, inputs.start, inputs.horizon_days, inputs.flexible,
+                          inputs.flexible_rules)
         extra.append(queue)
     elif inputs.grid is not None:
         extra.append(Backbone(inputs.grid))
