@@ -239,3 +239,105 @@ def test_tolerance_caps_the_flexible_load():
     assert 100.0 < cap < 200.0
     assert curtailed_share(cap, 100.0, 200.0, exp) <= 0.005 + 1e-9
     assert curtailed_share(cap + 1.0, 100.0, 200.0, exp) > 0.005
+
+
+class _StubGrid:
+    """A bus whose firm (N-1) grant is 0.2 MW until project `reinforce`, then 10 MW; DC
+    hosting 0.2 MW N-1 / 0.4 MW N-0 (an N-0 margin of 0.2 MW); one 100 km line at the bus."""
+
+    def __init__(self):
+        import networkx as nx
+        self.done: frozenset = frozenset()
+        self.graph = nx.MultiGraph()
+        self.graph.add_edge(1, 2, length_km=100.0, circuits=1)
+
+    def fresh(self, year=None):
+        return self
+
+    @property
+    def key(self):
+        return (self.done, 2026)
+
+    @property
+    def summary(self):
+        from types import SimpleNamespace
+        return SimpleNamespace(admitted={"site:s1": 10.0 if self.done else 0.2})
+
+    def apply_projects(self, done):
+        self.done = frozenset(done)
+
+    def set_year(self, year):
+        return None
+
+    def hosting_mw(self, bus, n1=True):
+        return 0.2 if n1 else 0.4
+
+    def binding_line_of(self, request):
+        return "stub line"
+
+
+def _flexible_case(tmp_path, monkeypatch, flexible: bool):
+    from types import SimpleNamespace
+
+    import sim.model.grid_queue as gq
+    from sim.inputs.options import read_flexible
+    from sim.inputs.records import GridProject, GridSetup
+    monkeypatch.setattr(gq, "cached_dated_grid", lambda *_: _StubGrid())
+    inputs = Micro(racks=4, horizon_days=730).inputs(tmp_path)
+    rules = SimpleNamespace(sites=(SimpleNamespace(site="s1", mw=0.4, existing_mw=0.0),))
+    setup = GridSetup(tmp_path, True, {"s1": 1},
+                      (GridProject("reinforce", "ac", 365.0, 1.0, 2.0),), rules)
+    return replace(inputs, grid=setup, flexible=frozenset({"s1"} if flexible else ()),
+                   flexible_rules=read_flexible(DATA_DIR / "options"))
+
+
+def test_flexible_connection_admits_load_a_year_before_the_reinforcement(tmp_path,
+                                                                          monkeypatch):
+    """Firm grant 0.2 MW (2 racks) until the reinforcement on day 365. Firm only: racks 3-4
+    wait for it (installed days 366, 367). Flexible: the N-0 limit 0.4 MW takes all 4 on day
+    0 (installed days 1-4), a year earlier. Curtailment by hand: one 100 km line, 0.33 faults
+    per 100 km-yr x 0.76 h = 0.2508 h/yr out (p_out = 0.2508 / 8766); 0.4 MW is the N-0 limit,
+    so x* = 0.464 and every out hour curtails: 0.2508 h/yr, within the 0.5 % tolerance. The
+    mean national load over the load-duration curve is 0.715691 of peak, so the mean cut is
+    0.2 x (0.715691 - 0.464) / 0.536 = 0.0939146 MW: 0.2508 x 0.0939146 = 0.023554 MWh/yr,
+    for 365 of 365.25 days; at 0.01 MW per GPU that is 2.354 GPU-hours."""
+    from sim.results.options_outcome import flexible_curtailment
+    firm = Rollout(_flexible_case(tmp_path, monkeypatch, False)).run()
+    assert energised(firm) == [1.0, 2.0, 366.0, 367.0]
+    inputs = _flexible_case(tmp_path, monkeypatch, True)
+    log = Rollout(inputs).run()
+    assert energised(log) == [1.0, 2.0, 3.0, 4.0]
+    mwh, hours, gpu_hours = flexible_curtailment(log, inputs)["s1"]
+    assert hours == pytest.approx(0.33 * 0.76, rel=1e-6)
+    assert mwh == pytest.approx(0.2508 * 0.0939146 * 365 / 365.25, rel=2e-3)
+    assert gpu_hours == pytest.approx(mwh / 0.01)
+
+
+# -- choosing -----------------------------------------------------------------------------
+def _result(owner, option, months, krw):
+    from sim.results.buying_time import OptionResult
+    return OptionResult(owner, "s1", "bridge", option, months, 30.0, None, krw, 10.0)
+
+
+def test_best_option_gains_most_gpu_months_ties_to_the_cheaper():
+    """o1: a (100 GPU-months, 5 bn) vs b (100, 3 bn) vs c (50, 1 bn) -> b; o2 gains nothing
+    (0.2 GPU-months is below the half-month floor) -> None. b costs 3 bn / 100 = 30 M KRW per
+    GPU-month gained."""
+    from sim.results.buying_time import best_per_owner
+    results = [_result("o1", "a", 100.0, 5e9), _result("o1", "b", 100.0, 3e9),
+               _result("o1", "c", 50.0, 1e9), _result("o2", "a", 0.2, 1e9)]
+    best = best_per_owner(results, ["o1", "o2"])
+    assert best["o1"].option == "b" and best["o2"] is None
+    assert best["o1"].krw_per_gpu_month == pytest.approx(3e7)
+
+
+def test_console_prints_one_line_per_owner():
+    from sim.app.buying import buying_time_summary
+    from sim.outputs.buying import console_lines
+    block = buying_time_summary([_result("o1", "b", 100.0, 3e9)], ["o1", "o2"],
+                                __import__("datetime").date(2030, 12, 31))
+    lines = console_lines({"buying_time": block})
+    assert len(lines) == 2
+    assert "+100 GPU-months by 2030-12-31" in lines[0] and "3.0 bn KRW" in lines[0]
+    assert "30.00 M KRW per GPU-month" in lines[0] and "50 % 1.0, 90 % — months earlier" in lines[0]
+    assert "no option gains" in lines[1]

@@ -8,6 +8,7 @@ import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from sim.app.buying import buying_time_summary, evaluate
 from sim.app.configs import CONFIG_NAME, INPUTS_DIR
 from sim.app.extras import backend_problem
 from sim.core.causes import cause_names
@@ -144,23 +145,24 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
     names = display_names(inputs, cfg.resolved_data_dir(), cfg.resolved_scenario_dir())
     prices = prices_for(run_cfg)
     dates = report_dates(run_cfg.online_report_dates, run_cfg.start_date, run_cfg.horizon_date)
+    extra = _buying_time(run_cfg, inputs, prices, out_dir)
     if table.replications == 1:
         result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir,
-                               dates, names)
+                               dates, names, extra)
     else:
-        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates, names)
+        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates, names,
+                                 extra)
     if cfg.output.figures:
         _write_figures_and_report(run_cfg, inputs, out_dir)
     return result
 
 
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
-                  dates: list[dt.date], names: dict) -> dict:
+                  dates: list[dt.date], names: dict, extra: dict) -> dict:
     series, log = simulate_logged(inputs, prices, record_grid=True)
     log_events(log, inputs, "deterministic run")
     write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
-    result = {**summary(series, inputs, meta, prices, dates),
-              "names": names}
+    result = {**summary(series, inputs, meta, prices, dates), "names": names, **extra}
     write_json(out_dir / "summary.json", result)
     write_csv(out_dir / "moves.csv", moves_table(inputs, series.moves),
               ["owner", "policy", "from_site", "to_site", "sku", "gpus", "due", "arrival"])
@@ -168,7 +170,8 @@ def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
 
 
 def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
-                    meta: dict, out_dir: Path, dates: list[dt.date], names: dict) -> dict:
+                    meta: dict, out_dir: Path, dates: list[dt.date], names: dict,
+                    extra: dict) -> dict:
     mc = cfg.mc
     central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
     log_events(simulate_logged(central, prices)[1], central,
@@ -183,9 +186,24 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
     ds = ensemble_dataset(results, inputs, causes)
     write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
     result = {**ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw,
-                                 dates), "names": names}
+                                 dates), "names": names, **extra}
     write_json(out_dir / "summary.json", result)
     return result
+
+
+def _buying_time(cfg: SimConfig, inputs: Inputs, prices: Prices, out_dir: Path) -> dict:
+    """`options.evaluate`: every option per owner on the central draws (sim/app/buying.py);
+    buying_time.csv holds every row, the summary the best per owner."""
+    if not cfg.options.evaluate:
+        return {}
+    central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
+    results = evaluate(cfg, central, prices)
+    user = (dt.date.fromisoformat(cfg.options.user_date) if cfg.options.user_date
+            else cfg.horizon_date)
+    block = buying_time_summary(results, list(inputs.owners), user)
+    write_csv(out_dir / "buying_time.csv", block["options"], list(block["options"][0])
+              if block["options"] else ["owner"])
+    return {"buying_time": block}
 
 
 def _write_figures_and_report(cfg: SimConfig, inputs: Inputs, out_dir: Path) -> None:

@@ -64,6 +64,8 @@ class BridgePower:
     def energy_mwh(self, site: str, horizon_day: float) -> float:
         """MWh the bridge supplied (facility MW at design PUE, from the use history)."""
         steps = [(d, mw) for s, d, mw in self.history if s == site]
+        if not steps:
+            return 0.0
         total = 0.0
         for (day, mw), (nxt, _) in zip(steps, [*steps[1:], (horizon_day, 0.0)], strict=True):
             total += mw * max(0.0, min(nxt, horizon_day) - day) * 24.0

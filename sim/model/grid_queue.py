@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -36,7 +36,11 @@ class GridQueue:
         curtailment tolerance of `rules` (sim/grid/curtailment.py)."""
         self.setup, self.start = setup, start
         self.flexible, self.flex_rules = flexible, rules
-        self._flex_mw: dict[tuple, float] = {}
+        self._flex_mw: dict[tuple, tuple[float, float, float]] = {}
+        #: the day now (the rollout sets it) and each flexible site's (site, day, used MW,
+        #: firm MW, N-0 MW, outage probability) whenever its load or its state changed
+        self.clock: Callable[[], float] = lambda: 0.0
+        self.flex_log: list[tuple[str, float, float, float, float, float]] = []
         self.grid = cached_dated_grid(setup.grid_dir, setup.rules).fresh(year=start.year)
         self.request_mw = {s.site: s.mw for s in setup.rules.sites}
         self.existing_mw = {s.site: s.existing_mw for s in setup.rules.sites}
@@ -59,7 +63,7 @@ class GridQueue:
         approved supply is honoured when later demand tightens the grid)."""
         now = self.admitted_mw(site) + self.existing_mw.get(site, 0.0)
         if site in self.flexible and self.flex_rules is not None:
-            now += self.flexible_mw(site, now)
+            now += self.flexible_mw(site, now)[0]
         if now > self.granted.get(site, 0.0):
             self.granted[site] = now
         return self.granted.get(site, 0.0)
@@ -76,19 +80,30 @@ class GridQueue:
     def commit(self, site: str, mw: float) -> None:
         self.used_mw[site] += mw
         self.version += 1
+        self._log_flex(site)
 
-    def flexible_mw(self, site: str, firm_mw: float) -> float:
-        """MW a flexible site may take above `firm_mw` in this state: up to the N-0 margin
-        at its bus (DC hosting N-0 minus N-1), within the tolerance. Once per state."""
+    def flexible_mw(self, site: str, firm_mw: float) -> tuple[float, float, float]:
+        """(MW a flexible site may take above `firm_mw` in this state, its N-0 limit, the
+        outage probability at its bus): up to the N-0 margin at the bus (DC hosting N-0 minus
+        N-1), within the tolerance. Computed once per state."""
         key = (self.grid.key, site, round(firm_mw, 6))
         if key not in self._flex_mw:
             bus = self.setup.site_bus[site]
             margin = max(0.0, self.grid.hosting_mw(bus, n1=False)
                          - self.grid.hosting_mw(bus, n1=True))
-            self._flex_mw[key] = max_load_mw(firm_mw, firm_mw + margin,
-                                             self.exposure(bus), self.flex_rules.tolerance
-                                             ) - firm_mw
+            exposure = self.exposure(bus)
+            extra = max_load_mw(firm_mw, firm_mw + margin, exposure,
+                                self.flex_rules.tolerance) - firm_mw
+            self._flex_mw[key] = (extra, firm_mw + margin, exposure.p_out)
         return self._flex_mw[key]
+
+    def _log_flex(self, site: str) -> None:
+        """Record a flexible site's load against its firm and N-0 limits now."""
+        if site not in self.flexible or self.flex_rules is None:
+            return
+        firm = self.admitted_mw(site) + self.existing_mw.get(site, 0.0)
+        _, n0, p_out = self.flexible_mw(site, firm)
+        self.flex_log.append((site, self.clock(), self.used_mw[site], firm, n0, p_out))
 
     def exposure(self, bus: int) -> Exposure:
         """Outage probability of the lines at `bus` and the national load shape."""
@@ -127,12 +142,16 @@ class GridQueue:
             self.done.add(project)
             self.grid.apply_projects(self.done)
             self.version += 1
+            for site in self.flexible:
+                self._log_flex(site)
         return complete
 
     def _new_year(self, year: int):
         def turn() -> None:
             self.grid.set_year(year)
             self.version += 1
+            for site in self.flexible:
+                self._log_flex(site)
         return turn
 
     # -- reporting -----------------------------------------------------------------------

@@ -98,6 +98,9 @@ class RunLog:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
     #: on-site bridges: site -> (MWh supplied, retire day or None)
     bridges: dict[str, tuple[float, float | None]] = field(default_factory=dict)
+    #: flexible connections: (site, day, used MW, firm MW, N-0 MW, outage probability)
+    flex_history: list[tuple[str, float, float, float, float, float]] = field(
+        default_factory=list)
 
 
 class Rollout:
@@ -111,6 +114,9 @@ class Rollout:
         self.power_checks = power_checks or default_power_checks(inputs)
         self.sample_days = sample_days
         self.bridge = BridgePower(inputs.bridges)
+        for check in self.power_checks:
+            if hasattr(check, "clock"):
+                check.clock = lambda: self.env.now
         #: units of the head block the grid's power checks allow (the rest needs the bridge)
         self._grid_units = 0
         power_causes = tuple(c for check in self.power_checks for c in check.causes)
@@ -275,6 +281,8 @@ class Rollout:
             for site, counts in getattr(check, "binding_lines", {}).items():
                 self.log.binding_lines[site] = dict(counts)
         horizon = self.inputs.horizon_days
+        for check in self.power_checks:
+            self.log.flex_history.extend(getattr(check, "flex_log", ()))
         self.log.bridges = {site: (self.bridge.energy_mwh(site, horizon),
                                    self.bridge.retired.get(site))
                             for site in self.bridge.bridges}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.outputs.buying import console_lines
+
 PCTS = ("25", "50", "90", "100")
 
 
@@ -56,6 +58,8 @@ def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
                 console.print(table)
         for note in result.get("notes", []):
             console.print(f"note: {note}", highlight=False)
+    for line in console_lines(result):
+        console.print(line, highlight=False, soft_wrap=True)
     console.print(f"outputs: {out_dir}", highlight=False, soft_wrap=True)
 
 

@@ -12,6 +12,7 @@ import html
 import re
 from pathlib import Path
 
+from sim.outputs.buying import report_section
 from sim.outputs.figures.common import FIGURES
 from sim.outputs.figures.write import describe
 from sim.outputs.files import write_text
@@ -42,7 +43,8 @@ def write_report(run_dir: Path, table_sources: dict[str, list[str]] | None = Non
     run_dir = Path(run_dir)
     summary = load_summary(run_dir)
     sections = [header(summary), notes(summary), key_dates(summary), why_section(summary),
-                online_dates(summary), policies_section(summary), full_by_year(summary),
+                online_dates(summary), policies_section(summary),
+                report_section(summary, esc, table), full_by_year(summary),
                 sites_table(summary), energy_section(summary), figures_section(run_dir),
                 assumptions(run_dir, table_sources or {}), provenance(summary)]
     title = esc(summary.get("title") or summary.get("scenario", "run"))
