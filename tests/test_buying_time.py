@@ -341,3 +341,40 @@ def test_console_prints_one_line_per_owner():
     assert "+100 GPU-months by 2030-12-31" in lines[0] and "3.0 bn KRW" in lines[0]
     assert "30.00 M KRW per GPU-month" in lines[0] and "50 % 1.0, 90 % — months earlier" in lines[0]
     assert "no option gains" in lines[1]
+
+
+def test_plan_search_offers_options_as_moves(tmp_path):
+    """Micro site s1 (gas, no dispatched grid): one bridging move per technology, none once
+    s1 has a bridge; a move switches the config key on and renders as an override."""
+    from sim.app.search_options import option_neighbours, overrides, with_options
+    from sim.app.search_result import describe_move
+    from sim.core.config import SimConfig
+    inputs = Micro().inputs(tmp_path)
+    cfg = SimConfig(scenario="micro")
+    moves = option_neighbours(inputs, _cat(), ["o1"], cfg)
+    assert [m["value"] for m in moves] == ["fuel_cell_sofc", "fuel_cell_pafc", "gas_ccgt"]
+    on = with_options(cfg, moves[:1])
+    assert on.options.bridging == {"s1": "fuel_cell_sofc"}
+    assert option_neighbours(inputs, _cat(), ["o1"], on) == []
+    assert overrides(moves[:1]) == ["options.bridging.s1=fuel_cell_sofc"]
+    assert describe_move(moves[0]) == "o1: on-site fuel_cell_sofc at s1"
+
+
+def test_sweep_preset_names_real_keys_and_options():
+    """conf/sweep/buying_time.yaml: every swept key composes, every bridging value is an
+    option of power_options.csv (or none)."""
+    from omegaconf import OmegaConf
+
+    from sim.app.configs import compose_config
+    from sim.core.paths import CONF_DIR
+    params = OmegaConf.load(CONF_DIR / "sweep" / "buying_time.yaml").hydra.sweeper.params
+    cat = _cat()
+    overrides = []
+    for key, values in params.items():
+        choices = [v.strip() for v in str(values).split(",")]
+        if key.startswith("options.bridging."):
+            assert set(choices) <= {"none", *cat.options}
+        overrides.append(f"{key}={choices[-1]}")
+    cfg = compose_config(["+scenario=apex", *overrides])
+    assert cfg.options.bridging["hyundai_saemangeum"] == "gas_ccgt"
+    assert cfg.options.flexible["kisti_daejeon"] is True

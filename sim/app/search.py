@@ -46,6 +46,7 @@ import numpy as np
 from sim.app.configs import compose_config
 from sim.app.run import draws_for, inputs_for, prices_for
 from sim.app.search_files import check_install_name, write_outputs
+from sim.app.search_options import option_neighbours, split_moves, with_options
 from sim.app.search_placement import Placement, parse_placement, placement_inputs
 from sim.app.search_result import (
     Evaluation,
@@ -56,6 +57,7 @@ from sim.app.search_result import (
 )
 from sim.core.config import SimConfig
 from sim.core.errors import InputError
+from sim.inputs.catalog import option_catalogue
 from sim.inputs.checks import site_ceiling_mw
 from sim.inputs.moves import allowed_sites, apply_moves
 from sim.inputs.records import Inputs, PlanRow
@@ -69,7 +71,9 @@ FRACTIONS = (1.0, 0.5)
 
 
 def with_moves(cfg: SimConfig, moves: list[dict], replications: int) -> SimConfig:
-    return replace(cfg, moves=[*cfg.moves, *moves],
+    """`cfg` with the plan moves and the option moves (sim/app/search_options.py)."""
+    plan_moves, option_moves = split_moves(moves)
+    return replace(with_options(cfg, option_moves), moves=[*cfg.moves, *plan_moves],
                    mc=replace(cfg.mc, replications=replications, n_jobs=1))
 
 
@@ -155,10 +159,13 @@ def neighbours(inputs: Inputs, plan: tuple[PlanRow, ...], owners: list[str],
 def search(cfg: SimConfig, objective: Objective, owners: list[str] | None = None,
            sites: list[str] | None = None, fractions: tuple[float, ...] = FRACTIONS,
            max_steps: int = 10, confirm: int = 3, n_jobs: int = 1,
-           log=print, placement: str = "own") -> SearchResult:
+           log=print, placement: str = "own", options: bool = False) -> SearchResult:
     """Steepest-descent local search over block moves (see the module docstring);
-    `placement`: the owners' rule (`parse_placement`)."""
+    `placement`: the owners' rule (`parse_placement`); with `options`, switching on a
+    bridging plant or a flexible connection is a move too."""
     inputs = inputs_for(cfg)
+    cat = (option_catalogue(inputs, cfg.resolved_data_dir(), cfg.resolved_scenario_dir())
+           if options else None)
     if objective.who != "total" and objective.who not in inputs.owners:
         raise InputError(f"--who: unknown owner {objective.who!r} (known: total, "
                          f"{', '.join(inputs.owners)})")
@@ -170,6 +177,9 @@ def search(cfg: SimConfig, objective: Objective, owners: list[str] | None = None
     log(f"search: base plan {fmt_score(base.score(objective))}")
     for step in range(1, max_steps + 1):
         moves = neighbours(inputs, result.best.plan, movable, sites, fractions, rules)
+        if cat is not None:
+            moves += option_neighbours(inputs, cat, movable,
+                                       with_moves(cfg, result.best.moves, 1))
         chosen = _step(cfg, result, moves, objective, confirm, n_jobs)
         if chosen is None:
             log(f"search: step {step}: no improving move among {len(moves)}; stop")
@@ -218,6 +228,8 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                    "halls); for all owners, or per owner: anywhere,hyundai=own")
     p.add_argument("--fractions", default="1,0.5", help="block sizes as shares of an owner's "
                    "GPUs at a site (default 1,0.5)")
+    p.add_argument("--options", action="store_true", help="also try switching on an on-site "
+                   "bridging plant or a flexible connection at a site (docs/buying_time.md)")
     p.add_argument("--max-steps", type=int, default=10)
     p.add_argument("--confirm", type=int, default=3, help="neighbours re-scored with replications")
     p.add_argument("--n-jobs", type=int, default=1)
@@ -239,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         objective = Objective(args.who, args.stat, max(1, args.replications))
         result = search(cfg, objective, _list(args.owners), _list(args.sites),
                         tuple(float(f) for f in args.fractions.split(",")), args.max_steps,
-                        args.confirm, args.n_jobs, placement=args.placement)
+                        args.confirm, args.n_jobs, placement=args.placement,
+                        options=args.options)
     except InputError as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 2

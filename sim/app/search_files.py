@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+from sim.app.search_options import overrides, split_moves
 from sim.app.search_result import SearchResult, describe_move, fmt_score
 from sim.core import schemas
 from sim.core.config import SimConfig
@@ -50,7 +51,7 @@ def plan_rows_with_sources(cfg: SimConfig, result: SearchResult) -> list[dict]:
     rows = []
     for r in result.best.plan:
         key = (r.owner, r.site, r.sku)
-        moved = [m for m in result.best.moves if m["owner"] == r.owner
+        moved = [m for m in result.best.moves if m["owner"] == r.owner and "from_site" in m
                  and r.site in (m["from_site"], m["to_site"])]
         if base.get(key) == r.gpus and not moved:
             source = sources.get(key, "as the base plan")
@@ -89,10 +90,13 @@ def summary_text(cfg: SimConfig, result: SearchResult, out_dir: Path, command: s
             lines.append(f"  {row['who']:>8} {row['pct']:>3} %: {row['base_p50']} -> "
                          f"{row['best_p50']} ({row['delta_days_p50']} days)")
     plan = f" plan={cfg.plan}" if cfg.plan else ""
+    plan_moves, option_moves = split_moves(result.best.moves)
+    extra = "".join(f" {o}" for o in overrides(option_moves))
     lines += ["Run it:",
-              f"  python -m sim +scenario={cfg.scenario} scenario_dir={out_dir / 'scenario'}",
+              f"  python -m sim +scenario={cfg.scenario} scenario_dir={out_dir / 'scenario'}"
+              f"{extra}",
               f"  python -m sim +scenario={cfg.scenario}{plan} "
-              f"'moves={hydra_moves([*cfg.moves, *result.best.moves])}'"]
+              f"'moves={hydra_moves([*cfg.moves, *plan_moves])}'{extra}"]
     return "\n".join(lines) + "\n"
 
 
@@ -155,5 +159,12 @@ def install_scenario(cfg: SimConfig, result: SearchResult, name: str, command: s
     text = (f"# @package _global_\n# Recommended plan from `{command}`\n"
             f"# ({result.objective.describe()}, seed {cfg.seed}); tables in scenarios/{name}/.\n"
             f"scenario: {name}\ntitle: {json.dumps(title)}\n")
+    option_moves = split_moves(result.best.moves)[1]
+    if option_moves:
+        text += "options:\n" + "".join(
+            f"  {kind}:\n" + "".join(f"    {m['site']}: {str(m['value']).lower()}\n"
+                                     for m in option_moves if m["option"] == kind)
+            for kind in ("bridging", "flexible") if any(m["option"] == kind
+                                                       for m in option_moves))
     write_text(overlay, text)
     return [folder, overlay]

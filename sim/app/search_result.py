@@ -75,4 +75,8 @@ def fmt_score(score: Score) -> str:
 
 
 def describe_move(move: dict) -> str:
+    if "option" in move:
+        what = ("flexible connection" if move["option"] == "flexible"
+                else f"on-site {move['value']}")
+        return f"{move['owner']}: {what} at {move['site']}"
     return f"{move['owner']}: {move['gpus']:,} GPUs {move['from_site']} -> {move['to_site']}"

@@ -366,6 +366,8 @@ class SimConfig:
             raise InputError(
                 f"config key 'horizon_end': expected a date after start {start}, got {end}"
             )
+        if self.options.user_date is not None:
+            parse_date(self.options.user_date, "options.user_date")
         for value in self.output.online_dates:
             date = parse_date(value, "output.online_dates")
             if not start <= date <= end:
