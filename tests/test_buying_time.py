@@ -56,13 +56,16 @@ def test_bridge_stays_while_the_grid_is_smaller_than_the_plant(tmp_path):
 
 
 def test_fuel_cell_bridge_from_the_catalogue(tmp_path):
-    """SOFC: 180 permit + 305 works days = ready on day 485; the first phase is 100 MW IT at
-    PUE 1.0 = 100 MW, rounded up to 228 units of 0.44 MW = 100.32 MW."""
-    inputs = Micro().inputs(tmp_path)
+    """SOFC: 180 permit + 305 works days = ready on day 485. The plan needs 4 racks = 0.4 MW
+    IT at PUE 1.0; the connection gives 0.1 MW from day 0 and 0.3 MW from day 600, so on day
+    485 the gap is 0.3 MW, rounded up to one unit of 0.44 MW."""
+    inputs = Micro(racks=4, connection=[(0, 0.1), (600, 0.3)]).inputs(tmp_path)
     cat = _cat()
     bridge = make_bridge(inputs, cat, "s1", "fuel_cell_sofc")
     assert bridge.ready_day == 485.0
-    assert bridge.mw == pytest.approx(228 * 0.44)
+    assert bridge.mw == pytest.approx(0.44)
+    bigger = make_bridge(inputs, cat, "s1", "fuel_cell_sofc", mw=1.0)
+    assert bigger.mw == pytest.approx(3 * 0.44)          # 1.0 / 0.44 -> 3 units
 
 
 def test_gas_turbine_waits_for_its_slot(tmp_path):

@@ -297,7 +297,8 @@ class OptionsConfig:
     #: site -> on-site bridging plant (power_options.csv `option`), e.g.
     #: options.bridging.sk_aws_ulsan=fuel_cell_sofc
     bridging: dict[str, str] = field(default_factory=dict)
-    #: site -> bridge size in facility MW (absent: the site's first phase at design PUE)
+    #: site -> bridge size in facility MW (absent: what the plan needs above the connection
+    #: level on the plant's ready day)
     bridge_mw: dict[str, float] = field(default_factory=dict)
     #: site -> direct contract in a special zone (direct_contracts.csv `contract`)
     direct: dict[str, str] = field(default_factory=dict)

@@ -156,17 +156,22 @@ def _check_contract(cat: Catalogue, row: dict, number: int, known_sites: set[str
                          f"(fuels.csv: {', '.join(cat.fuels)})")
 
 
-def first_phase_facility_mw(inputs: Inputs, site: str) -> float:
-    """Facility MW of the site's first building phase at design PUE (the default bridge)."""
-    phases = sorted((p for p in inputs.phases if p.site == site), key=lambda p: p.start_day)
-    it_mw = phases[0].it_mw if phases else planned_it_mw(inputs).get(site, 0.0)
-    return it_mw * inputs.plants[site].design_pue if site in inputs.plants else it_mw
+def gap_mw(inputs: Inputs, site: str, day: float) -> float:
+    """Facility MW the site's plan needs (planned IT MW within what the site can hold, at
+    design PUE) above its connection level on `day`: the default size of a bridge."""
+    it_mw = min(planned_it_mw(inputs).get(site, 0.0), inputs.sites[site].ultimate_it_mw,
+                sum(p.it_mw for p in inputs.phases if p.site == site))
+    pue = inputs.plants[site].design_pue if site in inputs.plants else 1.0
+    steps = sorted((s.day, s.capacity_mw) for s in inputs.connections if s.site == site)
+    level = max([mw for d, mw in steps if d <= day], default=0.0)
+    return max(0.0, it_mw * pue - level)
 
 
 def make_bridge(inputs: Inputs, cat: Catalogue, site: str, option: str,
                 mw: float | None = None) -> Bridge:
-    """The bridge of `option` at `site`: sized to `mw` (default: the first phase), rounded up
-    to whole units; ready after its lead time, not before its earliest date."""
+    """The bridge of `option` at `site`: sized to `mw` (default: what the plan needs above the
+    connection level on the ready day, `gap_mw`), rounded up to whole units (at least one);
+    ready after its lead time, not before its earliest date."""
     key = f"config key 'options.bridging.{site}'"
     if site not in inputs.sites:
         raise InputError(f"{key}: unknown site {site!r}")
@@ -177,11 +182,11 @@ def make_bridge(inputs: Inputs, cat: Catalogue, site: str, option: str,
     if plant.fuel in GAS_FUELS and not cat.gas.get(site, False):
         raise InputError(f"{key}: {option} burns gas but site {site!r} has no gas pipeline "
                          "(options/site_gas.csv)")
-    size = mw if mw is not None else first_phase_facility_mw(inputs, site)
-    units = max(1, math.ceil(size / plant.unit_mw - 1e-9))
     ready = plant.lead_days
     if plant.earliest is not None:
         ready = max(ready, inputs.day_of(plant.earliest))
+    size = mw if mw is not None else gap_mw(inputs, site, ready)
+    units = max(1, math.ceil(size / plant.unit_mw - 1e-9))
     mw_built = units * plant.unit_mw
     return Bridge(site, option, mw_built, max(0.0, ready), mw_built * plant.capex_krw_per_mw,
                   plant.fuel_krw_per_mwh, plant.t_co2e_per_mwh)

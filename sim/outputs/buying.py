@@ -70,6 +70,10 @@ def report_section(summary: dict, esc=html.escape, table=None) -> str:
                      _months(row["days_earlier_90"]), _krw_bn(row["krw"]),
                      f"{row['tco2e']:,.0f}", _per_month(row),
                      f"{row['curtailed_hours_per_yr']:.2f}"])
+    value = (summary.get("energy") or {}).get("gpu_hour_value_krw")
+    worth = (f" A GPU-month is worth {value * 30.4375 * 24 / 1e6:,.2f} M KRW at the GPU-hour "
+             "value (energy.csv): an option costing more per GPU-month gained does not pay."
+             if value else "")
     head = ["owner", "best option", f"GPU-months gained by {block['user_date']}",
             "50 % earlier (months)", "90 % earlier (months)", "KRW (bn)", "tCO2e",
             "M KRW per GPU-month gained", "curtailed h/yr"]
@@ -79,5 +83,5 @@ def report_section(summary: dict, esc=html.escape, table=None) -> str:
             "the same run without it; the best gains the most GPU-months. KRW: plant capex + "
             "fuel less the tariff of the MWh it supplied; a contract's discount; curtailed "
             "GPU-hours at the GPU-hour value. tCO2e: the plant's own; a contract's less the "
-            "grid's. Every option: buying_time.csv.</p>"
+            f"grid's. Every option: buying_time.csv.{worth}</p>"
             + table(head, rows, set(range(2, 9))))
