@@ -1,7 +1,8 @@
 """On-site bridging plants: facility MW at a site from the plant's ready day that need neither
 the local connection, nor the backbone queue, nor KEPCO's assessment (the plant is not KEPCO
 supply). A plant retires at the first gate opening of its site on which every power check can
-carry its whole capacity: its racks then move onto the grid (committed to the checks)."""
+carry the racks it powers: they then move onto the grid (committed to the checks). A plant
+that never powers a rack never retires (it costs its capex, no fuel)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,21 @@ class BridgePower:
         return start
 
     def replaceable(self, site: str, checks: list) -> bool:
-        """Can every power check carry the bridge's whole capacity now?"""
-        level = self.level_mw.get(site, 0.0)
-        if level <= 0 or site in self.retired:
+        """Can every power check carry the racks the bridge powers now?"""
+        used = self.used_mw.get(site, 0.0)
+        if used <= EPS_MW or site in self.retired:
             return False
-        return all(min(check.max_units(site, level, 1).values()) >= 1 for check in checks)
+        # a probe, not a wait: keep the checks' binding-line counts as they were
+        counts = {id(c): c.binding_lines[site].copy() for c in checks
+                  if hasattr(c, "binding_lines") and site in c.binding_lines}
+        fits = all(min(check.max_units(site, used, 1).values()) >= 1 for check in checks)
+        for check in checks:
+            if hasattr(check, "binding_lines"):
+                if id(check) in counts:
+                    check.binding_lines[site] = counts[id(check)]
+                else:
+                    check.binding_lines.pop(site, None)
+        return fits
 
     def retire(self, site: str, checks: list, day: float) -> None:
         """Move the bridge's racks onto the grid and switch the plant off."""
