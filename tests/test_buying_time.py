@@ -381,3 +381,20 @@ def test_sweep_preset_names_real_keys_and_options():
     cfg = compose_config(["+scenario=apex", *overrides])
     assert cfg.options.bridging["hyundai_saemangeum"] == "gas_ccgt"
     assert cfg.options.flexible["kisti_daejeon"] is True
+
+
+def test_bridge_stays_while_racks_wait_that_the_grid_cannot_take(tmp_path):
+    """6 racks; a 0.4 MW plant ready on day 50 powers racks 1-4 (days 51-54); racks 5-6 wait
+    (no grid). On day 200 the grid brings 0.5 MW: it could carry the plant's 0.4 MW, but the
+    plant has no free MW for racks 5-6 either (0.4 - 0.4 = 0), so it retires: racks 1-4 move to
+    the grid and rack 5 fits in the rest (0.1 MW, day 201); rack 6 waits for 10 MW on day 400
+    (day 401). With a 0.6 MW plant instead, racks 1-6 run on it from day 50; on day 200 the
+    grid (0.5 MW) cannot carry its 0.6 MW, so it stays until day 400."""
+    micro = Micro(racks=6, connection=[(0, 0.0), (200, 0.5), (400, 10.0)])
+    inputs = micro.inputs(tmp_path)
+    small = Rollout(replace(inputs, bridges=(Bridge("s1", "test", 0.4, 50.0),))).run()
+    assert energised(small) == [51.0, 52.0, 53.0, 54.0, 201.0, 401.0]
+    assert small.bridges["s1"][1] == 200.0
+    big = Rollout(replace(inputs, bridges=(Bridge("s1", "test", 0.6, 50.0),))).run()
+    assert energised(big) == [51.0, 52.0, 53.0, 54.0, 55.0, 56.0]
+    assert big.bridges["s1"][1] == 400.0

@@ -1,8 +1,9 @@
 """On-site bridging plants: facility MW at a site from the plant's ready day that need neither
 the local connection, nor the backbone queue, nor KEPCO's assessment (the plant is not KEPCO
 supply). A plant retires at the first gate opening of its site on which every power check can
-carry the racks it powers: they then move onto the grid (committed to the checks). A plant
-that never powers a rack never retires (it costs its capex, no fuel)."""
+carry the racks it powers and the racks waiting there that it could still power: the racks it
+powers then move onto the grid (committed to the checks). A plant that never powers a rack
+never retires (it costs its capex, no fuel)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,13 @@ class BridgePower:
             self.used_mw.setdefault(bridge.site, 0.0)
         return start
 
-    def replaceable(self, site: str, checks: list) -> bool:
-        """Can every power check carry the racks the bridge powers now?"""
+    def replaceable(self, site: str, checks: list, waiting_mw: float = 0.0) -> bool:
+        """Can every power check carry what the plant powers and what it could still power
+        for racks waiting at the site (`waiting_mw`, up to its free capacity)?"""
         used = self.used_mw.get(site, 0.0)
         if used <= EPS_MW or site in self.retired:
             return False
+        used += min(max(0.0, waiting_mw), self.room_mw(site))
         # a probe, not a wait: keep the checks' binding-line counts as they were
         counts = {id(c): c.binding_lines[site].copy() for c in checks
                   if hasattr(c, "binding_lines") and site in c.binding_lines}
@@ -62,7 +65,7 @@ class BridgePower:
         return fits
 
     def retire(self, site: str, checks: list, day: float) -> None:
-        """Move the bridge's racks onto the grid and switch the plant off."""
+        """Move the plant's racks onto the grid and switch the plant off."""
         used = self.used_mw.get(site, 0.0)
         if used > 0:
             for check in checks:

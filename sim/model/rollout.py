@@ -212,7 +212,8 @@ class Rollout:
     def _try_admit(self, site: str) -> None:
         """Energise racks from the head of the site queue while every limit allows."""
         state = self.sites[site]
-        if self.bridge.replaceable(site, self.power_checks):
+        waiting_mw = sum(b.units * b.unit_it_mw for b in state.queue) * state.plant.design_pue
+        if self.bridge.replaceable(site, self.power_checks, waiting_mw):
             self.bridge.retire(site, self.power_checks, self.env.now)
         failing: tuple[str, ...] = ()
         while state.queue:
