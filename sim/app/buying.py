@@ -33,7 +33,7 @@ def candidates(inputs: Inputs, cat: Catalogue) -> list[tuple[str, str, str, str]
                 if row["site"] == site:
                     out.append((owner, site, "direct", contract))
             if dispatched and site not in inputs.flexible:
-                out.append((owner, site, "flexible", "n0_within_tolerance"))
+                out.append((owner, site, "flexible", "to_n0_limit"))
     return out
 
 

@@ -13,7 +13,8 @@ KIND_LABEL = {"bridge": "on-site plant", "direct": "zone contract",
 
 
 def _what(summary: dict, row: dict) -> str:
-    return f"{site_label(summary, row['site'])}: {KIND_LABEL[row['kind']]} {row['option']}"
+    option = "" if row["kind"] == "flexible" else f" {row['option']}"
+    return f"{site_label(summary, row['site'])}: {KIND_LABEL[row['kind']]}{option}"
 
 
 def _months(days: float | None) -> str:
@@ -69,7 +70,7 @@ def report_section(summary: dict, esc=html.escape, table=None) -> str:
                      f"{row['gpu_months_gained']:,.0f}", _months(row["days_earlier_50"]),
                      _months(row["days_earlier_90"]), _krw_bn(row["krw"]),
                      f"{row['tco2e']:,.0f}", _per_month(row),
-                     f"{row['curtailed_hours_per_yr']:.2f}"])
+                     f"{row['curtailed_hours_per_yr']:.2g}"])
     value = (summary.get("energy") or {}).get("gpu_hour_value_krw")
     worth = (f" A GPU-month is worth {value * 30.4375 * 24 / 1e6:,.2f} M KRW at the GPU-hour "
              "value (energy.csv): an option costing more per GPU-month gained does not pay."
