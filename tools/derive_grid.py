@@ -667,6 +667,85 @@ def generator_rows(cap: dict[str, dict[int, float]]) -> list[dict]:
             for f in FUELS for b, mw in sorted(cap[f].items()) if mw > 0]
 
 
+# --- substation layer (sim/data/grid/substations.csv) ------------------------------------------
+BANK_154 = (60.0, 4)
+"""Standard KEPCO 154 kV substation: 4 banks of 60 MVA (korea.md §2.4, epnews 47731)."""
+SERVED_154_MW = LOAD_154_MW
+"""2024 load served by a 154 kV substation [EST]: half its nameplate, the rule of the kept
+site substations above (README 'Loads')."""
+BANK_345 = (TRAFO[(154, 345)][0], TRAFO[(154, 345)][1])
+"""345/154 kV transformation of a 345 kV substation: 3 x 500 MVA banks [EST, README]."""
+SUB_SOURCE_154 = ("location: " + OSM_SOURCE + "; [EST] banks 4 x 60 MVA = the standard 154 kV "
+                  "S/S of korea.md §2.4 (epnews 47731), firm = N-1 of a bank at unity power "
+                  "factor; served 2024 = 120 MW (half the nameplate, grid README 'Loads'), "
+                  "scaled at run time with the province's demand (sim/grid/system.py)")
+SUB_SOURCE_345 = ("location: " + OSM_SOURCE + "; [EST] 345/154 kV banks 3 x 500 MVA (grid "
+                  "README 'Transformers'), firm = N-1 of a bank; served = the bus's load of "
+                  "the provincial demand spread plus firm competing loads, at run time")
+#: Substations that are not in OSM: observed (energised) or planned, each sourced.
+ADDED_SUBSTATIONS = [
+    # id, name, kv, lat, lon, province, in_service, status, banks, bank_mva, served_2024, source
+    ("dongbieung_154", "Saemangeum Dongbieung 154 kV S/S", 154, 35.85, 126.60, "Jeonbuk",
+     "2025-12-24", "observed", 4, 60.0, 0.0,
+     "korea.md §10: energised 2025-12-24 ~1 yr early, 8 dedicated large-customer circuits up "
+     "to 400 MW each + 26 feeders 240 MW (news1 local/jeonbuk/6019344; asiatoday "
+     "20251224010013298); [EST] coords = Saemangeum complex (korea-connections-options.md "
+     "B23) +-5 km; [EST] banks = the standard 4 x 60 MVA (MVA not published); served 0: new "
+     "complex"),
+    ("nambieung_154", "Saemangeum Nambieung 154 kV S/S (planned)", 154, 35.83, 126.62,
+     "Jeonbuk", "2026-12-31", "planned", 4, 60.0, 0.0,
+     "korea.md §10: KEPCO plans Nambieung S/S (2026) inside the complex (11th long-term T&D "
+     "plan); [EST] date end of year, coords +-5 km of the complex, standard banks"),
+    ("seobieung_154", "Saemangeum Seobieung 154 kV S/S (planned)", 154, 35.84, 126.55,
+     "Jeonbuk", "2027-12-31", "planned", 4, 60.0, 0.0,
+     "korea.md §10: KEPCO plans Seobieung S/S (2027) inside the complex; [EST] date end of "
+     "year, coords +-5 km of the complex, standard banks"),
+    ("solaseado_154", "Solaseado 154 kV S/S (planned, pre-funded)", 154, 34.71, 126.46,
+     "Jeonnam", "2028-12-31", "planned", 4, 60.0, 0.0,
+     "korea.md §2.4, §3 #1-2: 10th-plan date Sep 2030 pulled to end-2028 by developer "
+     "pre-funding (kollo ea2iHw; mt 2024102314182316853); coords = Solaseado DC park (§3 #1); "
+     "[EST] standard banks (the 2023 MOU's '300 MW substation', A.4, not confirmed)"),
+    ("singangseo_345", "Busan Singangseo 345 kV S/S (planned)", 345, 35.19, 128.92, "Busan",
+     "2027-12-31", "planned", 2, 1000.0, 0.0,
+     "korea.md §3 #15: new Singangseo S/S ~1,000 MW by Dec 2027, shared with Mieum complex/MS "
+     "DC (busan.com 2025031918154676863; KNN 152054); [EST] 1,000 MW firm (2 x 1,000, N-1); "
+     "coords = Busan EDC (§3 #15)"),
+]
+SUB_COLS = ("substation", "name", "bus", "kv", "lat", "lon", "province", "status",
+            "in_service", "banks", "bank_mva", "firm_mw", "served_2024_mw", "source")
+
+
+def substation_rows(src: Path) -> list[dict]:
+    """Every mainland OSM 154 kV bus and backbone 345 kV bus as a substation, plus the sourced
+    observed/planned ones OSM lacks. Firm = N-1 of the banks."""
+    buses, lines, trafos, _ = read_osm(src)
+    rep = merge_same_kv_trafos(buses, lines, trafos)
+    backbone = {int(r["bus"]): r for r in read_csv(OUT_DIR / "buses.csv")}
+    rows = []
+    for b in sorted(x for x in buses if rep[x] == x and buses[x]["kv"] == 154):
+        lon, lat = buses[b]["lon"], buses[b]["lat"]
+        rows.append(_sub_row(f"osm_{b}", "", b, 154, lat, lon, province_of(lon, lat),
+                             "osm", "", *BANK_154, SERVED_154_MW, SUB_SOURCE_154))
+    for b, r in sorted(backbone.items()):
+        if int(r["kv"]) == 345:
+            rows.append(_sub_row(f"osm_{b}", "", b, 345, float(r["lat"]), float(r["lon"]),
+                                 r["province"], "osm", "", *BANK_345, 0.0, SUB_SOURCE_345))
+    for sid, name, kv, lat, lon, prov, when, status, banks, mva, served, source in \
+            ADDED_SUBSTATIONS:
+        rows.append(_sub_row(sid, name, "", kv, lat, lon, prov, status, when, mva, banks,
+                             served, source))
+    return rows
+
+
+def _sub_row(sid: str, name: str, bus, kv: int, lat: float, lon: float, province: str,
+             status: str, in_service: str, bank_mva: float, banks: int, served: float,
+             source: str) -> dict:
+    return dict(substation=sid, name=name, bus=bus, kv=kv, lat=lat, lon=lon,
+                province=province, status=status, in_service=in_service, banks=banks,
+                bank_mva=bank_mva, firm_mw=round((banks - 1) * bank_mva, 1),
+                served_2024_mw=served, source=source)
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Write rows with the first row's keys as header."""
     with path.open("w", newline="") as fh:
@@ -683,7 +762,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=SRC_DEFAULT)
     ap.add_argument("--peak-mw", type=float, default=97_100.0)
+    ap.add_argument("--substations-only", action="store_true",
+                    help="write substations.csv only (from the OSM source and buses.csv)")
     args = ap.parse_args()
+    if args.substations_only:
+        write_csv(OUT_DIR / "substations.csv", substation_rows(args.src))
+        print("substations.csv written")
+        return
     buses, kept, lrows, site_bus, gens, notes = network_rows(args.src)
     load, cap, gen = nominal_dispatch(buses, kept, site_bus, gens, args.peak_mw)
     gen, uplift, off = redispatch(bus_rows(buses, kept, load, cap, gen), lrows, cap, gen)
@@ -696,6 +781,7 @@ def main() -> None:
     write_csv(OUT_DIR / "site_buses.csv", site_rows(buses, site_bus))
     write_csv(OUT_DIR / "projects.csv", project_rows(buses, kept, site_bus))
     write_csv(OUT_DIR / "generators.csv", generator_rows(cap))
+    write_csv(OUT_DIR / "substations.csv", substation_rows(args.src))
     shutil.copy(args.src / "LICENSE", OUT_DIR / "LICENSE")
     write_csv(OUT_DIR / "derivation_notes.csv",
               [{"note": n, "source": "tools/derive_grid.py"} for n in notes])

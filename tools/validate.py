@@ -163,7 +163,9 @@ QUEUE_INPUTS = ("sim/data/grid/competing_loads.csv (the 2027 request pool: 7,343
                 "the Sep 2025 applications per province, in ~69 MW blocks; named DCs), the "
                 "2027 state of the dated grid (demand_national.csv basic_plan_11, "
                 "fleet_changes.csv, fuels.csv with LNG 0.73 from the 2024 reserve), "
-                "sim/grid/replay.py (filing order, full MW)")
+                "sim/grid/replay.py (filing order, full MW), the substation layer "
+                "sim/data/grid/substations.csv (standard 4 x 60 MVA 154 kV and 3 x 500 MVA "
+                "345/154 kV banks [EST], N-1; served = the bus's demand)")
 
 #: Cause of each known failure and the data that would fix it (shown in docs/validation.md).
 FAILURE_NOTES: dict[str, str] = {
@@ -400,17 +402,18 @@ def queue_values() -> dict[str, float]:
     """The 2024-25 data-centre applications and the 2027 requests replayed against the 2027
     state of the dated grid, in filing order (sim/grid/replay.py)."""
     from sim.grid.grid import dated_grid
-    from sim.grid.replay import by_region, replay
+    from sim.grid.replay import by_region, replay, substation_spare_mw
 
     grid = dated_grid(year=2027)
+    spare = substation_spare_mw(grid, 2027)
     dcs = [ld for ld in grid.operation.loads if ld.kind == "datacenter" and not ld.firm]
     apps = [ld for ld in dcs if ld.status == "applied" and ld.filed_date <= dt.date(2025, 9, 30)]
     for_2027 = [ld for ld in dcs if ld.date <= dt.date(2027, 12, 31)]
-    refusals = replay(grid, apps)
+    refusals = replay(grid, apps, spare)
     regions = by_region(apps)
     out = {f"refused_{k}": refusals.refusal_share(regions.get(k, [])) for k in REFUSAL_SHARES}
     out.update({f"n_{k}": len(regions.get(k, [])) for k in REFUSAL_SHARES})
-    out["supplied_2027_mw"] = replay(grid, for_2027).total_admitted_mw
+    out["supplied_2027_mw"] = replay(grid, for_2027, spare).total_admitted_mw
     out["requested_2027_mw"] = sum(ld.mw for ld in for_2027)
     return out
 
