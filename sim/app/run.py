@@ -14,11 +14,13 @@ from sim.app.extras import backend_problem
 from sim.core.causes import cause_names
 from sim.core.config import SimConfig
 from sim.core.errors import InputError
-from sim.core.paths import locate
+from sim.core.paths import check_file, locate
 from sim.core.tables import read_table, text
 from sim.inputs.catalog import FOLDERS, input_files, load_inputs, table_path
+from sim.inputs.connect import Request
 from sim.inputs.energy import Prices, prices_from
 from sim.inputs.records import Inputs
+from sim.inputs.site_requests import candidate_requests, read_candidates
 from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
@@ -45,7 +47,17 @@ def inputs_for(cfg: SimConfig) -> Inputs:
     return load_inputs(cfg.resolved_data_dir(), cfg.resolved_scenario_dir(), cfg.start_date,
                        cfg.horizon_date, cfg.rollout.burn_in_days, cfg.grid, cfg.plan,
                        [dict(m) for m in cfg.moves], cfg.hardware, cfg.policy,
-                       as_of=cfg.as_of is not None, options=cfg.options)
+                       as_of=cfg.as_of is not None, options=cfg.options,
+                       candidates=candidates_for(cfg))
+
+
+def candidates_for(cfg: SimConfig) -> list[Request]:
+    """Candidate sites of the config (`candidates` list, then `candidates_file`)."""
+    out = candidate_requests([dict(c) for c in cfg.candidates], "config key 'candidates'",
+                             cfg.start_date)
+    if cfg.candidates_file:
+        out += read_candidates(check_file(Path(cfg.candidates_file)), cfg.start_date)
+    return out
 
 
 def draws_for(cfg: SimConfig, inputs: Inputs, replications: int | None = None) -> DrawTable:

@@ -344,6 +344,14 @@ class SimConfig:
     #: moves=[{owner: hyundai, from_site: hyundai_saemangeum, to_site: sk_aws_ulsan,
     #: gpus: 49968}]
     moves: list[dict[str, Any]] = field(default_factory=list)
+    #: Candidate sites given by coordinates and facility MW, each derived a dated connection
+    #: (substation, option, date, why; summary.json `connections`), e.g.
+    #: candidates=[{site: gunsan_test, lat: 35.95, lon: 126.7, mw: 60}] (optional keys: filed
+    #: date, default start; prefund true/false; zone, a distributed-energy special zone)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    #: A CSV of candidate sites (columns site, lat, lon, mw, optional filed, prefund, zone);
+    #: null = none
+    candidates_file: str | None = None
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     uncertainty: UncertaintyConfig = field(default_factory=UncertaintyConfig)
     mc: MonteCarloConfig = field(default_factory=MonteCarloConfig)

@@ -18,6 +18,7 @@ from sim.core.errors import InputError
 from sim.core.paths import check_dir, check_file, locate, present
 from sim.core.tables import comment_lines
 from sim.inputs.checks import check_references, warn_over_ceiling
+from sim.inputs.connect import Request
 from sim.inputs.gridsetup import assessment_requests, grid_setup
 from sim.inputs.halls import read_halls, with_halls, with_named_halls
 from sim.inputs.moves import apply_moves
@@ -36,6 +37,7 @@ from sim.inputs.records import (
     Sku,
 )
 from sim.inputs.roadmap import read_roadmap
+from sim.inputs.site_requests import with_derived
 from sim.inputs.steps import resolve_steps
 
 OBSERVED_TABLE = "observed_state.csv"
@@ -58,7 +60,7 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
 FOLDERS = ("grid", "climate", "options")
 #: single tables read besides TABLES
 OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv", "hardware_roadmap.csv",
-                "colocation_halls.csv")
+                "colocation_halls.csv", "connection_options.csv", "site_requests.csv")
 #: a scenario's own owner policies (optional)
 POLICY_TABLE = "owner_policies.csv"
 
@@ -91,19 +93,24 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
                 burn_in_days: float, grid: GridConfig | None = None, plan: str | None = None,
                 moves: list[dict] | None = None, hardware: HardwareConfig | None = None,
                 policy: PolicyConfig | None = None, as_of: bool = False,
-                options: OptionsConfig | None = None) -> Inputs:
+                options: OptionsConfig | None = None,
+                candidates: list[Request] | None = None) -> Inputs:
     """Load, type and cross-check every table of a run.
 
     `plan` picks `plans/<plan>.csv` instead of `plan.csv`; `moves` then edit it. In such
     what-ifs an owner may use a site that sites.csv does not list for it (a warning).
     `hardware` scales rack power and sets the roadmap lag; `policy` gives owners' policies
-    (None: every owner `fixed`).
+    (None: every owner `fixed`). `candidates`: sites given by coordinates and MW whose
+    connections are derived and reported (sim/inputs/site_requests.py).
     `as_of`: the run starts at `start` from the scenario's observed_state.csv (what had
     happened by then, held fixed); deliveries.csv then lists only later arrivals.
     """
     paths = _paths(data_dir, scenario_dir, plan)
     inputs = _records({name: schemas.read(paths[name], name) for name in TABLES}, paths,
                       start, horizon_end, burn_in_days, as_of)
+    inputs = with_derived(inputs, locate("grid", data_dir, scenario_dir),
+                          locate("connection_options.csv", data_dir, scenario_dir),
+                          locate("site_requests.csv", data_dir, scenario_dir), candidates or [])
     inputs = resolve_steps(inputs, locate("grid", data_dir, scenario_dir),
                            paths["site_connections.csv"], dict(grid.shift_days) if grid else {})
     inputs = _with_hardware(inputs, locate("hardware_roadmap.csv", data_dir, scenario_dir),

@@ -124,6 +124,35 @@ class ConnectionStep:
     project: str
     #: id that shifts it from the command line; a grid project's id if that project brings it
     step: str = ""
+    #: a step derived from the network (sim/inputs/connect.py): the day its clock starts,
+    #: its lead time (low, mode, high days; `day` = start + mode, floored) and the day before
+    #: which it cannot come (its substation's in-service day); None for a sourced step
+    lead_days: tuple[float, float, float] | None = None
+    start_day: float = 0.0
+    floor_day: float = 0.0
+
+
+@dataclass(frozen=True)
+class DerivedConnection:
+    """Why a site's connection step has its date: the substation, option, lead time, cost."""
+
+    site: str
+    mw: float
+    target_mw: float
+    lat: float
+    lon: float
+    filed: dt.date
+    substation: str
+    substation_name: str
+    distance_km: float
+    spare_mw: float
+    option: str
+    option_label: str
+    date: dt.date
+    lead_months: tuple[float, float, float]
+    floor: dt.date
+    cost_bn_krw: float
+    why: str
 
 
 @dataclass(frozen=True)
@@ -289,6 +318,8 @@ class Inputs:
     #: site -> firm (N-1) headroom may be exceeded up to the N-0 limit (sim/model/grid_queue.py)
     flexible: frozenset[str] = frozenset()
     flexible_rules: FlexibleRules | None = None
+    #: connections derived from the network (sites of the run, then candidate sites)
+    derived: tuple[DerivedConnection, ...] = ()
 
     @property
     def target_gpus(self) -> int:

@@ -51,8 +51,14 @@ def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
                                  f"but step {step.step!r} is not a grid project "
                                  f"(grid/projects.csv) to take the date from")
             day = max(0.0, inputs.day_of(projects[step.step].planned_date))
-        if day > 0 and step.step:
-            day = max(FIRST_SHIFTED_DAY, day + float(shift_days.get(step.step, 0.0)))
+        shift = float(shift_days.get(step.step, 0.0)) if step.step else 0.0
+        if step.lead_days is not None:     # a derived step moves with its clock and floor
+            step = replace(step, start_day=step.start_day + shift,
+                           floor_day=step.floor_day + shift)
+            moved = max(step.floor_day, step.start_day + step.lead_days[1])
+            day = max(FIRST_SHIFTED_DAY, moved) if day > 0 else max(0.0, moved)
+        elif day > 0 and step.step:
+            day = max(FIRST_SHIFTED_DAY, day + shift)
         out.append(replace(step, day=day))
     if shifted:
         moved = {s.site for s in inputs.connections if shift_days.get(s.step, 0) != 0}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.outputs.buying import console_lines
+from sim.outputs.connections import connections_table
 
 PCTS = ("25", "50", "90", "100")
 
@@ -53,7 +54,7 @@ def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
     console = Console()
     if tables:
         for table in (_milestones(result), _why_table(result), _online_at_dates(result),
-                      _sites(result)):
+                      _sites(result), connections_table(result)):
             if table is not None:
                 console.print(table)
         for note in result.get("notes", []):

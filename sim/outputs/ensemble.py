@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 
 from sim.inputs.records import Inputs
+from sim.outputs.connections import connections_summary
 from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
@@ -178,5 +179,6 @@ def ensemble_summary(results: list[ReplicateResult], inputs: Inputs, causes: lis
         "probability_full_by_year": probability_full_by_year(results, inputs),
         "online_at_horizon": online_at_horizon(results, inputs),
         "sites": sites(results, inputs, causes),
+        "connections": connections_summary(inputs),
         "energy": energy(results, inputs, gpu_hour_value_krw),
     }

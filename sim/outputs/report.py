@@ -45,7 +45,8 @@ def write_report(run_dir: Path, table_sources: dict[str, list[str]] | None = Non
     sections = [header(summary), notes(summary), key_dates(summary), why_section(summary),
                 online_dates(summary), policies_section(summary),
                 report_section(summary, esc, table), full_by_year(summary),
-                sites_table(summary), energy_section(summary), figures_section(run_dir),
+                sites_table(summary), connections_section(summary), energy_section(summary),
+                figures_section(run_dir),
                 assumptions(run_dir, table_sources or {}), provenance(summary)]
     title = esc(summary.get("title") or summary.get("scenario", "run"))
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -211,6 +212,24 @@ def sites_table(summary: dict) -> str:
             "gating cause with the most rack-days waited (install crews and burn-in are fixed "
             f"stages). Waits in rack-days{mean}.</p>"
             + table(head, rows, {1, *range(4, len(head))}))
+
+
+def connections_section(summary: dict) -> str:
+    """Derived connections: which substation, which option, when (P10-P90) and why."""
+    conns = summary.get("connections") or {}
+    if not conns:
+        return ""
+    rows = [[esc(site + (" (candidate)" if c.get("candidate") else "")),
+             count(round(c["mw"])), esc(c["substation_name"]), esc(f"{c['distance_km']:.1f}"),
+             esc(c["option_label"]), date_cell(c["date"]),
+             esc(f"{c['date_quantiles']['p10']} – {c['date_quantiles']['p90']}"),
+             esc(f"{c['cost_bn_krw']:.1f}"), esc(c["why"])] for site, c in conns.items()]
+    head = ["site", "MW asked", "substation", "km", "option", "date", "P10 – P90",
+            "bn KRW", "why"]
+    return ("<h2>Connections derived from the network</h2><p class=muted>Substation spare "
+            "capacity (N-1 of standard banks, less the load served), the options a utility "
+            "weighs and their sourced lead times (connection_options.csv); the national "
+            "backbone check still applies on top.</p>" + table(head, rows, {1, 3, 7}))
 
 
 def _site_name(site: str, name: dict, summary: dict) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.inputs.energy import Prices
 from sim.inputs.records import Inputs
+from sim.outputs.connections import connections_summary
 from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
@@ -189,6 +190,7 @@ def summary(series: Series, inputs: Inputs, meta: dict, prices: Prices,
         "why": whys(series, inputs),
         "online_at_horizon": online_at(series, inputs, inputs.horizon_days),
         "sites": site_summary(series, inputs),
+        "connections": connections_summary(inputs),
         "policies": owner_outcome(inputs, series.moves, prices),
         "energy": energy_summary(series, inputs, prices.gpu_hour_value_krw),
     }

@@ -6,6 +6,9 @@ scenario that has it, whatever else changes):
 - `permit/site=S/phase=P`      factor on the phase's permit days
 - `construction/site=S/phase=P` factor on the phase's construction days
 - `reinforcement/site=S/project=J` days added to a dated connection step (steps keep their order)
+- `connection_lead/site=S/step=ID` lead time (days) of a connection step derived from the
+                               network (sim/inputs/connect.py: the option's triangular
+                               low/mode/high), counted from the day its clock starts
 - `install/site=S`             factor on the site's racks per crew per day
 - `grid_project/project=G`     days added to a grid project (lognormal from projects.csv); a
                                site connection step the project also brings moves with it
@@ -39,6 +42,7 @@ KINDS = {
     "install": "install_rate_factor",
 }
 SIGNED = {"delivery_slip"}
+LEAD = "connection_lead"
 
 
 def entity_names(inputs: Inputs) -> list[str]:
@@ -51,7 +55,8 @@ def entity_names(inputs: Inputs) -> list[str]:
             names.append(f"construction/site={phase.site}/phase={phase.phase}")
     linked = _linked_steps(inputs)
     names += [f"reinforcement/site={s.site}/project={s.project}" for s in inputs.connections
-              if s.day > 0 and s.step not in linked]
+              if s.day > 0 and s.step not in linked and s.lead_days is None]
+    names += [lead_name(s) for s in inputs.connections if s.lead_days is not None]
     names += [f"install/site={s}" for s in inputs.plan_sites]
     if inputs.grid is not None:
         fixed = inputs.observed.fixed_projects if inputs.observed else frozenset()
@@ -61,6 +66,11 @@ def entity_names(inputs: Inputs) -> list[str]:
         names += [f"assessment_days/site={request.site}",
                   f"assessment_attempts/site={request.site}"]
     return names
+
+
+def lead_name(step: ConnectionStep) -> str:
+    """Entity name of a derived step's lead time."""
+    return f"{LEAD}/site={step.site}/step={step.step}"
 
 
 def _linked_steps(inputs: Inputs) -> dict[str, str]:
@@ -107,6 +117,11 @@ def _own_specs(inputs: Inputs | None, assessment_days: Mapping[str, Any] | None
             spec = {"dist": "lognormal", "median": p.delay_median_days,
                     "p90": p.delay_p90_days}
             own[f"grid_project/project={p.project}"] = (spec, f"grid/projects.csv {p.project}")
+    for step in inputs.connections:
+        if step.lead_days is not None:
+            low, mode, high = step.lead_days
+            own[lead_name(step)] = ({"dist": "triangular", "low": low, "mode": mode,
+                                     "high": high}, f"derived connection {step.step}")
     for request in inputs.assessment_requests:
         own[f"assessment_days/site={request.site}"] = (assessment_days,
                                                        "grid.assessment.duration_days")
@@ -197,7 +212,10 @@ def _delayed_steps(steps: tuple[ConnectionStep, ...], draw: Mapping[str, float],
     out, last_day = [], {}
     for step in sorted(steps, key=lambda s: (s.site, s.day)):
         day = step.day
-        if day > 0 and step.step in linked:
+        if step.lead_days is not None:
+            day = max(step.floor_day, step.start_day + draw.get(lead_name(step),
+                                                                step.lead_days[1]), 0.0)
+        elif day > 0 and step.step in linked:
             day += draw.get(f"grid_project/project={linked[step.step]}", 0.0)
         elif day > 0:
             day += draw.get(f"reinforcement/site={step.site}/project={step.project}", 0.0)

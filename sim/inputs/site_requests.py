@@ -1,0 +1,90 @@
+"""The sites of a run whose connection is derived from the network (``site_requests.csv``) and
+a planner's candidate sites given by coordinates and MW (config ``candidates`` or a
+``candidates.csv`` file): each gets its derived connection (``sim/inputs/connect.py``); the
+run's sites also get it as a dated connection step with a step id (``conn_<site>``), so
+``grid.shift_days.conn_<site>`` and the replications move it like any other step.
+
+Observed facts win: a site's sourced rows in ``site_connections.csv`` stay, and a request only
+asks for the MW above the highest sourced level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sim.core import schemas
+from sim.core.errors import InputError
+from sim.inputs.connect import DAYS_PER_MONTH, Request, check_request, derive, read_network
+from sim.inputs.records import ConnectionStep, DerivedConnection, Inputs
+
+STEP_PREFIX = "conn_"
+
+
+def site_requests(inputs: Inputs, path: Path) -> list[Request]:
+    """Requests of the run's sites (``site_requests.csv`` rows of sites in the run)."""
+    out = []
+    for i, r in enumerate(schemas.read(path, "site_requests.csv"), start=2):
+        if r["site"] not in inputs.sites:
+            raise InputError(f"{path}: row {i}, column 'site': unknown site {r['site']!r} "
+                             "(not in sites.csv)")
+        site = inputs.sites[r["site"]]
+        existing = max((s.capacity_mw for s in inputs.connections if s.site == r["site"]),
+                       default=0.0)
+        if r["mw"] > existing:
+            out.append(Request(r["site"], site.lat, site.lon, r["mw"] - existing, r["mw"],
+                               r["filed"], r["prefund"], f"{path}: row {i}"))
+    return out
+
+
+def candidate_requests(rows: list[dict[str, Any]], where: str, start: dt.date
+                       ) -> list[Request]:
+    """Candidate sites (coordinates and MW; filed at the run's start unless given)."""
+    out = []
+    for i, r in enumerate(rows):
+        here = f"{where}[{i}]" if where.startswith("config") else f"{where}: row {i + 2}"
+        for key in ("site", "lat", "lon", "mw"):
+            if r.get(key) is None:
+                raise InputError(f"{here}, field '{key}': missing (a candidate needs site, "
+                                 "lat, lon and mw)")
+        try:
+            lat, lon, mw = float(r["lat"]), float(r["lon"]), float(r["mw"])
+        except (TypeError, ValueError):
+            raise InputError(f"{here}, fields 'lat'/'lon'/'mw': expected numbers") from None
+        filed = r.get("filed") or start
+        filed = dt.date.fromisoformat(str(filed)) if not isinstance(filed, dt.date) else filed
+        req = Request(str(r["site"]), lat, lon, mw, mw, filed, bool(r.get("prefund")), here)
+        check_request(req, r.get("zone"))
+        out.append(req)
+    return out
+
+
+def read_candidates(path: Path, start: dt.date) -> list[Request]:
+    return candidate_requests(schemas.read(path, "candidates.csv"), str(path), start)
+
+
+def with_derived(inputs: Inputs, grid_dir: Path, options_path: Path, requests_path: Path,
+                 candidates: list[Request]) -> Inputs:
+    """Derive the run's requested sites (as connection steps) and the candidates (reported)."""
+    own = site_requests(inputs, requests_path)
+    if not own and not candidates:
+        return inputs
+    net = read_network(grid_dir, options_path)
+    taken: dict[str, float] = {}
+    derived = []
+    for req in [*own, *candidates]:
+        check_request(req)
+        derived.append(derive(net, req, taken))
+    steps = tuple(_step(inputs, d) for d in derived[:len(own)])
+    return replace(inputs, connections=inputs.connections + steps, derived=tuple(derived))
+
+
+def _step(inputs: Inputs, d: DerivedConnection) -> ConnectionStep:
+    start, floor = inputs.day_of(d.filed), inputs.day_of(d.floor)
+    lead = tuple(m * DAYS_PER_MONTH for m in d.lead_months)
+    day = max(floor, start + lead[1])
+    return ConnectionStep(d.site, max(0.0, day), d.target_mw,
+                          f"{d.option_label} from {d.substation_name}", STEP_PREFIX + d.site,
+                          lead_days=lead, start_day=start, floor_day=floor)
