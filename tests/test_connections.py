@@ -122,3 +122,42 @@ def test_candidates_file_rows_are_named(tmp_path: Path):
     path.write_text("site,lat,lon,mw\nok,36.0,127.0,20\nbad,36.0,127.0,-1\n")
     with pytest.raises(InputError, match=r"c.csv: row 3, field 'mw'"):
         read_candidates(path, dt.date(2026, 1, 1))
+
+
+def test_catalog_has_40_sourced_sites_with_their_nearest_buses():
+    from sim.grid.substations import read_substations
+    from sim.inputs.site_requests import read_catalog
+    catalog = read_catalog(DATA_DIR / "site_catalog.csv")
+    assert len(catalog) >= 40
+    subs = [s for s in read_substations(DATA_DIR / "grid") if s.status == "osm"]
+    for site, r in catalog.items():
+        assert r["source"].strip(), site
+        for kv in (154, 345):
+            pool = [s for s in subs if s.kv == kv]
+            km = distance_km(r["lat"], r["lon"], np.array([s.lat for s in pool]),
+                             np.array([s.lon for s in pool]))
+            assert r[f"nearest_{kv}_bus"] == pool[int(np.argmin(km))].bus, site
+            assert r[f"km_{kv}"] == pytest.approx(km.min(), abs=0.01), site
+
+
+def test_every_catalog_site_with_a_mw_gets_a_connection():
+    from sim.inputs.site_requests import read_catalog
+    catalog = read_catalog(DATA_DIR / "site_catalog.csv")
+    rows = [{"site": s} for s, r in catalog.items() if r["mw"]]
+    reqs = candidate_requests(rows, "config key 'candidates'", dt.date(2026, 1, 1), catalog)
+    net, taken = read_network(DATA_DIR / "grid", OPTIONS), {}
+    dates = [derive(net, r, taken).date for r in reqs]
+    assert len(dates) == len(rows) >= 25
+    assert all(d >= dt.date(2026, 1, 1) for d in dates)
+
+
+def test_a_derived_step_is_shiftable_and_drawn():
+    from sim.inputs.records import ConnectionStep
+    from sim.uncertainty.draws import _delayed_steps, lead_name
+    step = ConnectionStep("s", 400.0, 50.0, "p", "conn_s", lead_days=(100.0, 300.0, 700.0),
+                          start_day=100.0, floor_day=250.0)
+    name = lead_name(step)
+    assert name == "connection_lead/site=s/step=conn_s"
+    # drawn lead 120 days: 100 + 120 = 220 < floor 250 -> 250; lead 500 -> 600
+    assert _delayed_steps((step,), {name: 120.0}, {})[0].day == 250.0
+    assert _delayed_steps((step,), {name: 500.0}, {})[0].day == 600.0

@@ -746,6 +746,22 @@ def _sub_row(sid: str, name: str, bus, kv: int, lat: float, lon: float, province
                 served_2024_mw=served, source=source)
 
 
+def fill_catalog(path: Path) -> None:
+    """Nearest OSM 154 kV substation and nearest 345 kV bus of the grid model (haversine) of
+    every catalog site, written into its columns (the hand-sourced columns are kept)."""
+    subs = [r for r in read_csv(OUT_DIR / "substations.csv") if r["status"] == "osm"]
+    rows = read_csv(path)
+    for r in rows:
+        lat, lon = float(r["lat"]), float(r["lon"])
+        for kv in ("154", "345"):
+            best = min((s for s in subs if s["kv"] == kv),
+                       key=lambda s: km(lon, lat, float(s["lon"]), float(s["lat"])))
+            r[f"nearest_{kv}_bus"] = best["bus"]
+            r[f"km_{kv}"] = round(km(lon, lat, float(best["lon"]), float(best["lat"])), 2)
+    write_csv(path, rows)
+    print(f"{path.name}: {len(rows)} sites")
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     """Write rows with the first row's keys as header."""
     with path.open("w", newline="") as fh:
@@ -762,9 +778,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=SRC_DEFAULT)
     ap.add_argument("--peak-mw", type=float, default=97_100.0)
+    ap.add_argument("--catalog", action="store_true",
+                    help="fill the nearest-bus columns of sim/data/site_catalog.csv only")
     ap.add_argument("--substations-only", action="store_true",
                     help="write substations.csv only (from the OSM source and buses.csv)")
     args = ap.parse_args()
+    if args.catalog:
+        fill_catalog(ROOT / "sim" / "data" / "site_catalog.csv")
+        return
     if args.substations_only:
         write_csv(OUT_DIR / "substations.csv", substation_rows(args.src))
         print("substations.csv written")

@@ -20,7 +20,7 @@ from sim.inputs.catalog import FOLDERS, input_files, load_inputs, table_path
 from sim.inputs.connect import Request
 from sim.inputs.energy import Prices, prices_from
 from sim.inputs.records import Inputs
-from sim.inputs.site_requests import candidate_requests, read_candidates
+from sim.inputs.site_requests import candidate_requests, read_candidates, read_catalog
 from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
@@ -53,10 +53,14 @@ def inputs_for(cfg: SimConfig) -> Inputs:
 
 def candidates_for(cfg: SimConfig) -> list[Request]:
     """Candidate sites of the config (`candidates` list, then `candidates_file`)."""
+    if not cfg.candidates and not cfg.candidates_file:
+        return []
+    catalog = read_catalog(locate("site_catalog.csv", cfg.resolved_data_dir(),
+                                  cfg.resolved_scenario_dir()))
     out = candidate_requests([dict(c) for c in cfg.candidates], "config key 'candidates'",
-                             cfg.start_date)
+                             cfg.start_date, catalog)
     if cfg.candidates_file:
-        out += read_candidates(check_file(Path(cfg.candidates_file)), cfg.start_date)
+        out += read_candidates(check_file(Path(cfg.candidates_file)), cfg.start_date, catalog)
     return out
 
 

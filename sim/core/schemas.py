@@ -83,8 +83,15 @@ SCHEMAS: dict[str, dict[str, t.Parser]] = {
     #: sites whose connection is derived from the network: target facility MW from `filed`
     "site_requests.csv": {"site": t.text, "mw": t.positive, "filed": t.iso_date,
                           "prefund": t.boolean, "source": t.text},
+    #: candidate sites with coordinates, nearest buses, land/permit status and special zone
+    "site_catalog.csv": {"site": t.text, "name": t.text, "lat": t.latitude,
+                         "lon": t.longitude, "province": t.text, "mw": t.optional(t.positive),
+                         "land_permit": t.text, "zone": t.optional(t.text),
+                         "nearest_154_bus": t.count, "km_154": t.nonneg,
+                         "nearest_345_bus": t.count, "km_345": t.nonneg, "source": t.text},
     #: a planner's candidate sites given by coordinates and MW
-    "candidates.csv": {"site": t.text, "lat": t.real, "lon": t.real, "mw": t.real,
+    "candidates.csv": {"site": t.text, "lat": t.optional(t.real), "lon": t.optional(t.real),
+                       "mw": t.optional(t.real),
                        "filed": t.optional(t.iso_date), "prefund": t.optional(t.boolean),
                        "zone": t.optional(t.text)},
     "grid/buses.csv": {"bus": t.count, "kv": t.positive_count, "lon": t.longitude,
@@ -177,7 +184,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "colocation_halls.csv": ("hall_id",), "owners.csv": ("owner",), "sites.csv": ("site",),
     "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "project"),
     "site_assessments.csv": ("site",), "connection_options.csv": ("option",),
-    "site_requests.csv": ("site",), "candidates.csv": ("site",),
+    "site_requests.csv": ("site",), "candidates.csv": ("site",), "site_catalog.csv": ("site",),
     "deliveries.csv": ("owner", "quarter"), "plan.csv": ("owner", "site", "sku"),
     "observed_state.csv": ("state_id",), "observations.csv": ("obs_id",),
     "grid/buses.csv": ("bus",), "grid/lines.csv": ("line",), "grid/projects.csv": ("project",),

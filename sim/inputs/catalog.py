@@ -60,7 +60,8 @@ def table_path(name: str, data_dir: Path, scenario_dir: Path, plan: str | None =
 FOLDERS = ("grid", "climate", "options")
 #: single tables read besides TABLES
 OTHER_TABLES = ("cooling.csv", "site_assessments.csv", "energy.csv", "hardware_roadmap.csv",
-                "colocation_halls.csv", "connection_options.csv", "site_requests.csv")
+                "colocation_halls.csv", "connection_options.csv", "site_requests.csv",
+                "site_catalog.csv")
 #: a scenario's own owner policies (optional)
 POLICY_TABLE = "owner_policies.csv"
 

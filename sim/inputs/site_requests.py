@@ -17,7 +17,14 @@ from typing import Any
 
 from sim.core import schemas
 from sim.core.errors import InputError
-from sim.inputs.connect import DAYS_PER_MONTH, Request, check_request, derive, read_network
+from sim.inputs.connect import (
+    DAYS_PER_MONTH,
+    ZONES,
+    Request,
+    check_request,
+    derive,
+    read_network,
+)
 from sim.inputs.records import ConnectionStep, DerivedConnection, Inputs
 
 STEP_PREFIX = "conn_"
@@ -39,16 +46,31 @@ def site_requests(inputs: Inputs, path: Path) -> list[Request]:
     return out
 
 
-def candidate_requests(rows: list[dict[str, Any]], where: str, start: dt.date
-                       ) -> list[Request]:
-    """Candidate sites (coordinates and MW; filed at the run's start unless given)."""
+def read_catalog(path: Path) -> dict[str, dict[str, Any]]:
+    """The candidate-site catalog by site (``site_catalog.csv``); zones checked."""
+    rows = schemas.read(path, "site_catalog.csv")
+    for i, r in enumerate(rows, start=2):
+        if r["zone"] is not None and r["zone"] not in ZONES:
+            raise InputError(f"{path}: row {i}, column 'zone': unknown special zone "
+                             f"{r['zone']!r} (known: {', '.join(ZONES)})")
+    return {r["site"]: r for r in rows}
+
+
+def candidate_requests(rows: list[dict[str, Any]], where: str, start: dt.date,
+                       catalog: dict[str, dict[str, Any]] | None = None) -> list[Request]:
+    """Candidate sites (coordinates and MW; filed at the run's start unless given). A row
+    naming only a catalog site takes its coordinates, MW and zone from the catalog."""
     out = []
     for i, r in enumerate(rows):
         here = f"{where}[{i}]" if where.startswith("config") else f"{where}: row {i + 2}"
+        known = (catalog or {}).get(str(r.get("site")))
+        if known is not None:
+            r = {**{k: known[k] for k in ("lat", "lon", "mw", "zone")},
+                 **{k: v for k, v in r.items() if v is not None}}
         for key in ("site", "lat", "lon", "mw"):
             if r.get(key) is None:
                 raise InputError(f"{here}, field '{key}': missing (a candidate needs site, "
-                                 "lat, lon and mw)")
+                                 "lat, lon and mw, or a site of site_catalog.csv with its MW)")
         try:
             lat, lon, mw = float(r["lat"]), float(r["lon"]), float(r["mw"])
         except (TypeError, ValueError):
@@ -61,8 +83,9 @@ def candidate_requests(rows: list[dict[str, Any]], where: str, start: dt.date
     return out
 
 
-def read_candidates(path: Path, start: dt.date) -> list[Request]:
-    return candidate_requests(schemas.read(path, "candidates.csv"), str(path), start)
+def read_candidates(path: Path, start: dt.date,
+                    catalog: dict[str, dict[str, Any]] | None = None) -> list[Request]:
+    return candidate_requests(schemas.read(path, "candidates.csv"), str(path), start, catalog)
 
 
 def with_derived(inputs: Inputs, grid_dir: Path, options_path: Path, requests_path: Path,
