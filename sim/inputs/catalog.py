@@ -111,7 +111,8 @@ def load_inputs(data_dir: Path, scenario_dir: Path, start: dt.date, horizon_end:
                       start, horizon_end, burn_in_days, as_of)
     inputs = with_derived(inputs, locate("grid", data_dir, scenario_dir),
                           locate("connection_options.csv", data_dir, scenario_dir),
-                          locate("site_requests.csv", data_dir, scenario_dir), candidates or [])
+                          locate("site_requests.csv", data_dir, scenario_dir),
+                          locate("site_catalog.csv", data_dir, scenario_dir), candidates or [])
     inputs = resolve_steps(inputs, locate("grid", data_dir, scenario_dir),
                            paths["site_connections.csv"], dict(grid.shift_days) if grid else {})
     inputs = _with_hardware(inputs, locate("hardware_roadmap.csv", data_dir, scenario_dir),

@@ -30,13 +30,17 @@ from sim.inputs.records import ConnectionStep, DerivedConnection, Inputs
 STEP_PREFIX = "conn_"
 
 
-def site_requests(inputs: Inputs, path: Path) -> list[Request]:
-    """Requests of the run's sites (``site_requests.csv`` rows of sites in the run)."""
+def site_requests(inputs: Inputs, path: Path, catalog: dict[str, dict[str, Any]]
+                  ) -> list[Request]:
+    """Requests of the run's sites (rows of sites not in the run are skipped; a site in
+    neither the run nor the catalog is an error)."""
     out = []
     for i, r in enumerate(schemas.read(path, "site_requests.csv"), start=2):
         if r["site"] not in inputs.sites:
-            raise InputError(f"{path}: row {i}, column 'site': unknown site {r['site']!r} "
-                             "(not in sites.csv)")
+            if r["site"] not in catalog:
+                raise InputError(f"{path}: row {i}, column 'site': unknown site "
+                                 f"{r['site']!r} (not in sites.csv nor site_catalog.csv)")
+            continue
         site = inputs.sites[r["site"]]
         existing = max((s.capacity_mw for s in inputs.connections if s.site == r["site"]),
                        default=0.0)
@@ -89,9 +93,9 @@ def read_candidates(path: Path, start: dt.date,
 
 
 def with_derived(inputs: Inputs, grid_dir: Path, options_path: Path, requests_path: Path,
-                 candidates: list[Request]) -> Inputs:
+                 catalog_path: Path, candidates: list[Request]) -> Inputs:
     """Derive the run's requested sites (as connection steps) and the candidates (reported)."""
-    own = site_requests(inputs, requests_path)
+    own = site_requests(inputs, requests_path, read_catalog(catalog_path))
     if not own and not candidates:
         return inputs
     net = read_network(grid_dir, options_path)
