@@ -161,3 +161,26 @@ def test_a_derived_step_is_shiftable_and_drawn():
     # drawn lead 120 days: 100 + 120 = 220 < floor 250 -> 250; lead 500 -> 600
     assert _delayed_steps((step,), {name: 120.0}, {})[0].day == 250.0
     assert _delayed_steps((step,), {name: 500.0}, {})[0].day == 600.0
+
+
+def test_apex_inputs_carry_derived_steps_and_their_explanations():
+    # Hyundai asks 156 MW from the MOU (2026-02-27); the Dongbieung 154 kV S/S (energised
+    # 2025-12-24, standard banks, new: 180 MW spare) takes it by a 154 kV line: central lead
+    # 30 months = 913 days -> 2028-08-28.
+    from sim.app.configs import compose_config
+    from sim.app.run import inputs_for
+    from sim.outputs.connections import connections_summary
+    cfg = compose_config(["+scenario=apex", "grid.dispatch=false",
+                          "candidates=[{site: t, lat: 35.95, lon: 126.7, mw: 60}]"])
+    inputs = inputs_for(cfg)
+    steps = {s.step: s for s in inputs.connections if s.lead_days is not None}
+    assert "conn_hyundai_saemangeum" in steps
+    hy = steps["conn_hyundai_saemangeum"]
+    assert inputs.date_of(hy.day) == dt.date(2028, 8, 28) and hy.capacity_mw == 156
+    summary = connections_summary(inputs)
+    assert summary["hyundai_saemangeum"]["substation"] == "dongbieung_154"
+    assert summary["t"]["candidate"] and not summary["hyundai_saemangeum"]["candidate"]
+    # the median of triangular(18, 30, 48) months is 48 - sqrt(0.5 x 30 x 18) = 31.57 months
+    # = 961 days after 2026-02-27 -> 2028-10-15 (the deterministic run takes the mode)
+    q = summary["hyundai_saemangeum"]["date_quantiles"]
+    assert q["p10"] < "2028-08-28" < q["p50"] == "2028-10-15" < q["p90"]
