@@ -178,9 +178,9 @@ def test_apex_inputs_carry_derived_steps_and_their_explanations():
     hy = steps["conn_hyundai_saemangeum"]
     assert inputs.date_of(hy.day) == dt.date(2028, 8, 28) and hy.capacity_mw == 156
     summary = connections_summary(inputs)
-    assert summary["hyundai_saemangeum"]["substation"] == "dongbieung_154"
-    assert summary["t"]["candidate"] and not summary["hyundai_saemangeum"]["candidate"]
+    assert summary["conn_hyundai_saemangeum"]["substation"] == "dongbieung_154"
+    assert summary["t"]["candidate"] and not summary["conn_hyundai_saemangeum"]["candidate"]
     # the median of triangular(18, 30, 48) months is 48 - sqrt(0.5 x 30 x 18) = 31.57 months
     # = 961 days after 2026-02-27 -> 2028-10-15 (the deterministic run takes the mode)
-    q = summary["hyundai_saemangeum"]["date_quantiles"]
+    q = summary["conn_hyundai_saemangeum"]["date_quantiles"]
     assert q["p10"] < "2028-08-28" < q["p50"] == "2028-10-15" < q["p90"]

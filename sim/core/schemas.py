@@ -184,7 +184,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "colocation_halls.csv": ("hall_id",), "owners.csv": ("owner",), "sites.csv": ("site",),
     "site_phases.csv": ("site", "phase"), "site_connections.csv": ("site", "project"),
     "site_assessments.csv": ("site",), "connection_options.csv": ("option",),
-    "site_requests.csv": ("site",), "candidates.csv": ("site",), "site_catalog.csv": ("site",),
+    "site_requests.csv": ("site", "mw"), "candidates.csv": ("site",), "site_catalog.csv": ("site",),
     "deliveries.csv": ("owner", "quarter"), "plan.csv": ("owner", "site", "sku"),
     "observed_state.csv": ("state_id",), "observations.csv": ("obs_id",),
     "grid/buses.csv": ("bus",), "grid/lines.csv": ("line",), "grid/projects.csv": ("project",),

@@ -153,6 +153,8 @@ class DerivedConnection:
     floor: dt.date
     cost_bn_krw: float
     why: str
+    #: the connection step it dates (`conn_<site>`, `conn_<site>_2`, ...); "" for a candidate
+    step: str = ""
 
 
 @dataclass(frozen=True)

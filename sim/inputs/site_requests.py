@@ -32,21 +32,41 @@ STEP_PREFIX = "conn_"
 
 def site_requests(inputs: Inputs, path: Path, catalog: dict[str, dict[str, Any]]
                   ) -> list[Request]:
-    """Requests of the run's sites (rows of sites not in the run are skipped; a site in
-    neither the run nor the catalog is an error)."""
+    """Requests of the run's sites in filing order (rows of sites not in the run are
+    skipped; a site in neither the run nor the catalog is an error)."""
     out = []
-    for i, r in enumerate(schemas.read(path, "site_requests.csv"), start=2):
+    level: dict[str, float] = {}
+    rows = schemas.read(path, "site_requests.csv")
+    # first come, first served: in filing order (KEPCO's queue), later requests see what
+    # earlier ones took
+    for i, r in sorted(enumerate(rows, start=2),
+                       key=lambda x: (x[1]["filed"], x[1]["site"], x[1]["mw"])):
         if r["site"] not in inputs.sites:
             if r["site"] not in catalog:
                 raise InputError(f"{path}: row {i}, column 'site': unknown site "
                                  f"{r['site']!r} (not in sites.csv nor site_catalog.csv)")
             continue
         site = inputs.sites[r["site"]]
-        existing = max((s.capacity_mw for s in inputs.connections if s.site == r["site"]),
-                       default=0.0)
+        existing = level.get(r["site"], max(
+            (s.capacity_mw for s in inputs.connections if s.site == r["site"]), default=0.0))
         if r["mw"] > existing:
             out.append(Request(r["site"], site.lat, site.lon, r["mw"] - existing, r["mw"],
                                r["filed"], r["prefund"], f"{path}: row {i}"))
+            level[r["site"]] = r["mw"]
+    return out
+
+
+def step_ids(requests: list[Request]) -> list[str]:
+    """`conn_<site>` for a site's only request, `conn_<site>_<k>` (k = 1, 2, ... by MW) for
+    a site with several."""
+    count: dict[str, int] = {}
+    for r in requests:
+        count[r.site] = count.get(r.site, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for r in requests:
+        seen[r.site] = seen.get(r.site, 0) + 1
+        out.append(STEP_PREFIX + r.site + (f"_{seen[r.site]}" if count[r.site] > 1 else ""))
     return out
 
 
@@ -104,6 +124,8 @@ def with_derived(inputs: Inputs, grid_dir: Path, options_path: Path, requests_pa
     for req in [*own, *candidates]:
         check_request(req)
         derived.append(derive(net, req, taken))
+    derived[:len(own)] = [replace(d, step=sid)
+                          for d, sid in zip(derived[:len(own)], step_ids(own), strict=True)]
     steps = tuple(_step(inputs, d) for d in derived[:len(own)])
     return replace(inputs, connections=inputs.connections + steps, derived=tuple(derived))
 
@@ -113,5 +135,5 @@ def _step(inputs: Inputs, d: DerivedConnection) -> ConnectionStep:
     lead = tuple(m * DAYS_PER_MONTH for m in d.lead_months)
     day = max(floor, start + lead[1])
     return ConnectionStep(d.site, max(0.0, day), d.target_mw,
-                          f"{d.option_label} from {d.substation_name}", STEP_PREFIX + d.site,
+                          f"{d.option_label} from {d.substation_name}", d.step,
                           lead_days=lead, start_day=start, floor_day=floor)

@@ -35,7 +35,8 @@ def date_quantiles(d: DerivedConnection) -> dict[str, str]:
 
 def connection_entry(d: DerivedConnection, candidate: bool) -> dict:
     return {
-        "candidate": candidate, "lat": d.lat, "lon": d.lon, "mw": d.mw,
+        "site": d.site, "step": d.step, "candidate": candidate, "lat": d.lat, "lon": d.lon,
+        "mw": d.mw,
         "target_mw": d.target_mw, "filed": d.filed.isoformat(),
         "substation": d.substation, "substation_name": d.substation_name,
         "distance_km": d.distance_km, "spare_mw": d.spare_mw, "option": d.option,
@@ -46,9 +47,10 @@ def connection_entry(d: DerivedConnection, candidate: bool) -> dict:
 
 
 def connections_summary(inputs: Inputs) -> dict[str, dict]:
-    """summary.json `connections`: every derived connection of the run, by site."""
-    own = {s.site for s in inputs.connections if s.lead_days is not None}
-    return {d.site: connection_entry(d, d.site not in own) for d in inputs.derived}
+    """summary.json `connections`: every derived connection of the run, by its step id
+    (`conn_<site>`, or `conn_<site>_<k>` for a site's k-th request) or, for a candidate
+    site, by the candidate's name."""
+    return {d.step or d.site: connection_entry(d, not d.step) for d in inputs.derived}
 
 
 def connections_table(result: dict):
@@ -61,9 +63,9 @@ def connections_table(result: dict):
     table = Table(title="Connections derived from the network (site: substation, option, when)")
     for column in ("site", "MW", "substation", "km", "option", "date (P10-P90)", "bn KRW"):
         table.add_column(column)
-    for site, c in conns.items():
+    for c in conns.values():
         q = c["date_quantiles"]
-        table.add_row(site + (" (candidate)" if c["candidate"] else ""), f"{c['mw']:.0f}",
+        table.add_row(c["site"] + (" (candidate)" if c["candidate"] else ""), f"{c['mw']:.0f}",
                       c["substation_name"], f"{c['distance_km']:.1f}", c["option_label"],
                       f"{c['date']} ({q['p10']}..{q['p90']})", f"{c['cost_bn_krw']:.1f}")
     return table

@@ -219,11 +219,11 @@ def connections_section(summary: dict) -> str:
     conns = summary.get("connections") or {}
     if not conns:
         return ""
-    rows = [[esc(site + (" (candidate)" if c.get("candidate") else "")),
+    rows = [[esc(c["site"] + (" (candidate)" if c.get("candidate") else "")),
              count(round(c["mw"])), esc(c["substation_name"]), esc(f"{c['distance_km']:.1f}"),
              esc(c["option_label"]), date_cell(c["date"]),
              esc(f"{c['date_quantiles']['p10']} – {c['date_quantiles']['p90']}"),
-             esc(f"{c['cost_bn_krw']:.1f}"), esc(c["why"])] for site, c in conns.items()]
+             esc(f"{c['cost_bn_krw']:.1f}"), esc(c["why"])] for c in conns.values()]
     head = ["site", "MW asked", "substation", "km", "option", "date", "P10 – P90",
             "bn KRW", "why"]
     return ("<h2>Connections derived from the network</h2><p class=muted>Substation spare "
