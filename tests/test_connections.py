@@ -184,3 +184,28 @@ def test_apex_inputs_carry_derived_steps_and_their_explanations():
     # = 961 days after 2026-02-27 -> 2028-10-15 (the deterministic run takes the mode)
     q = summary["conn_hyundai_saemangeum"]["date_quantiles"]
     assert q["p10"] < "2028-08-28" < q["p50"] == "2028-10-15" < q["p90"]
+
+
+def test_a_derived_step_moves_with_grid_shift_days():
+    # 2028-08-28 (see above) a year (365 days) earlier -> 2027-08-29; its floor (Dongbieung in
+    # service 2025-12-24) moves with it and does not bind
+    from sim.app.configs import compose_config
+    from sim.app.run import inputs_for
+    cfg = compose_config(["+scenario=apex", "grid.dispatch=false",
+                          "grid.shift_days.conn_hyundai_saemangeum=-365"])
+    inputs = inputs_for(cfg)
+    step = next(s for s in inputs.connections if s.step == "conn_hyundai_saemangeum")
+    assert inputs.date_of(step.day) == dt.date(2027, 8, 29)
+
+
+def test_every_step_id_is_declared_for_the_command_line():
+    # conf/config.yaml declares each id so `grid.shift_days.<id>=N` works without `+`
+    import yaml
+    from sim.app.configs import compose_config
+    from sim.app.run import inputs_for
+    from sim.core.paths import CONF_DIR
+    declared = set(yaml.safe_load((CONF_DIR / "config.yaml").read_text())["grid"]["shift_days"])
+    inputs = inputs_for(compose_config(["+scenario=apex", "grid.dispatch=false"]))
+    ids = {s.step for s in inputs.connections if s.step}
+    projects = {p.project for p in inputs.grid.projects}
+    assert ids | projects == declared
