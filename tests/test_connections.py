@@ -201,6 +201,7 @@ def test_a_derived_step_moves_with_grid_shift_days():
 def test_every_step_id_is_declared_for_the_command_line():
     # conf/config.yaml declares each id so `grid.shift_days.<id>=N` works without `+`
     import yaml
+
     from sim.app.configs import compose_config
     from sim.app.run import inputs_for
     from sim.core.paths import CONF_DIR

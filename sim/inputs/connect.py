@@ -187,11 +187,11 @@ def _existing(net: Network, req: Request, o: Option, sub: Substation, d: float,
 def derive(net: Network, req: Request, taken: dict[str, float]) -> DerivedConnection:
     """The earliest feasible connection of ``req`` (``taken`` MW per substation is updated)."""
     dist = distance_km(req.lat, req.lon, net.lats, net.lons)
-    far = min(o.max_km for o in net.options)
-    if float(dist.min()) > max(o.max_km for o in net.options):
+    reach_km = max(o.max_km for o in net.options)
+    if float(dist.min()) > reach_km:
         raise InputError(f"{req.where}, fields 'lat'/'lon': the site is {dist.min():.0f} km "
                          f"from the nearest substation of the grid model (at most "
-                         f"{max(o.max_km for o in net.options):.0f} km is connectable)")
+                         f"{reach_km:.0f} km is connectable)")
     found = choices(net, req, taken)
     if not found:
         raise InputError(f"{req.where}, field 'mw': no connection option carries {req.mw:.0f} "
@@ -200,7 +200,6 @@ def derive(net: Network, req: Request, taken: dict[str, float]) -> DerivedConnec
     best = found[0]
     if best.sub is not None:
         taken[best.sub.substation] = taken.get(best.sub.substation, 0.0) + req.mw
-    del far
     return _explain(net, req, best, found[1:])
 
 
@@ -228,11 +227,3 @@ def _explain(net: Network, req: Request, best: Choice, rest: list[Choice]) -> De
         cost_bn_krw=round(best.cost_bn_krw, 2), why=why)
 
 
-def derive_all(net: Network, requests: list[Request]) -> tuple[DerivedConnection, ...]:
-    """Each request in order; later ones see the spare capacity earlier ones took."""
-    taken: dict[str, float] = {}
-    out = []
-    for req in requests:
-        check_request(req)
-        out.append(derive(net, req, taken))
-    return tuple(out)
