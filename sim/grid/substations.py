@@ -41,7 +41,7 @@ class Substation:
 
     @property
     def label(self) -> str:
-        return self.name or f"{self.kv} kV substation at OSM bus {self.bus}"
+        return self.name or f"{self.kv} kV S/S at OSM bus {self.bus}"
 
 
 def read_substations(grid_dir: Path) -> tuple[Substation, ...]:

@@ -216,6 +216,8 @@ def _explain(net: Network, req: Request, best: Choice, rest: list[Choice]) -> De
     why = (f"{req.mw:.0f} MW asked from {req.filed}: {best.option.label} from {where}, "
            f"{low:.0f}-{high:.0f} months (central {mode:.0f}){wait}; "
            f"{best.cost_bn_krw:.1f} bn KRW"
+           + (" (route only: a bay's cost was not found)"
+              if best.option.cost_fixed_bn_krw == 0 else "")
            + (f"; next best: {'; '.join(others)}" if others else "; no other option feasible"))
     return DerivedConnection(
         site=req.site, mw=req.mw, target_mw=req.target_mw, lat=req.lat, lon=req.lon,

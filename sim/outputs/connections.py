@@ -61,11 +61,13 @@ def connections_table(result: dict):
     if not conns:
         return None
     table = Table(title="Connections derived from the network (site: substation, option, when)")
-    for column in ("site", "MW", "substation", "km", "option", "date (P10-P90)", "bn KRW"):
+    for column in ("site", "MW", "substation", "option", "date", "P10..P90"):
         table.add_column(column)
     for c in conns.values():
         q = c["date_quantiles"]
-        table.add_row(c["site"] + (" (candidate)" if c["candidate"] else ""), f"{c['mw']:.0f}",
-                      c["substation_name"], f"{c['distance_km']:.1f}", c["option_label"],
-                      f"{c['date']} ({q['p10']}..{q['p90']})", f"{c['cost_bn_krw']:.1f}")
+        table.add_row(c["site"] + (" *" if c["candidate"] else ""), f"{c['mw']:.0f}",
+                      c["substation"], c["option"], c["date"],
+                      f"{q['p10'][:7]}..{q['p90'][:7]}")
+    table.caption = ("* candidate site; the sentence of each (why, cost) is in "
+                     "summary.json `connections` and the report")
     return table
