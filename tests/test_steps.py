@@ -26,11 +26,12 @@ def kisti_steps(inputs) -> list[tuple[float, float]]:
 
 
 def test_a_step_shifted_before_the_start_lands_on_the_first_day_and_still_queues():
-    """KISTI's 22 MW upgrade is due 2026-06-01 (day 212 of apex); 400 days earlier would be
-    before the start. It lands on day 1, and KISTI's request to the grid stays its full
-    facility MW (nothing was in place at the start), as without the shift."""
-    base, shifted = apex({}), apex({"kisti_upgrade": -400})
-    assert (212.0, 22.0) in kisti_steps(base)
+    """KISTI's 22 MW derived feeder is due 2026-05-14 (day 194 of apex: filed 2025-05-14 +
+    12 months); 400 days earlier would be before the start. It lands on day 1, and KISTI's
+    request to the grid stays its full facility MW (nothing was in place at the start), as
+    without the shift."""
+    base, shifted = apex({}), apex({"conn_kisti_daejeon": -400})
+    assert (194.0, 22.0) in kisti_steps(base)
     assert (FIRST_SHIFTED_DAY, 22.0) in kisti_steps(shifted)
     assert (0.0, 22.0) not in kisti_steps(shifted)
 

@@ -132,7 +132,8 @@ def with_derived(inputs: Inputs, grid_dir: Path, options_path: Path, requests_pa
 
 def _step(inputs: Inputs, d: DerivedConnection) -> ConnectionStep:
     start, floor = inputs.day_of(d.filed), inputs.day_of(d.floor)
-    lead = tuple(m * DAYS_PER_MONTH for m in d.lead_months)
+    lead = tuple(float(round(m * DAYS_PER_MONTH)) for m in d.lead_months)  # whole days,
+    # as the explained date (connect.py)
     day = max(floor, start + lead[1])
     return ConnectionStep(d.site, max(0.0, day), d.target_mw,
                           f"{d.option_label} from {d.substation_name}", d.step,
