@@ -13,7 +13,7 @@ from sim.outputs.connections import connections_summary
 from sim.outputs.notes import horizon_notes
 from sim.outputs.variables import VARIABLES, iso, site_coords, time_coord
 from sim.results.accounting import annual_totals, idle_value_krw_bn
-from sim.results.montecarlo import ReplicateResult, who_of
+from sim.results.montecarlo import ReplicateResult, stacked, who_of
 from sim.results.percentiles import prob_by, quantiles
 from sim.results.series import MILESTONES_PCT, month_days
 from sim.results.waits import binding_constraint
@@ -35,8 +35,7 @@ def ensemble_dataset(results: list[ReplicateResult], inputs: Inputs, causes: lis
         if name in SHARED_VARIABLES:     # the same in every replicate: stored once
             data_vars[name] = (dims, results[0].arrays[name], attrs)
             continue
-        data_vars[name] = (("replicate", *dims), np.stack([r.arrays[name] for r in results]),
-                           attrs)
+        data_vars[name] = (("replicate", *dims), stacked(results, name), attrs)
     data_vars["full_operation_day"] = (
         ("replicate", "site"), np.stack([r.site_full_day for r in results]),
         {"units": "day", "long_name": "day after the run's start when all planned GPUs of the "
@@ -92,7 +91,7 @@ def online_at_horizon(results: list[ReplicateResult], inputs: Inputs) -> dict:
 
 def sites(results: list[ReplicateResult], inputs: Inputs, causes: list[str]) -> dict:
     """Planned sites and halls that took GPUs in any replicate."""
-    waits = np.stack([r.arrays["wait_days"] for r in results]).mean(axis=0).sum(axis=1)
+    waits = stacked(results, "wait_days").mean(axis=0).sum(axis=1)
     full = np.stack([r.site_full_day for r in results])
     used = {s for r in results for s in r.site_gpus}
     out = {}
@@ -146,7 +145,7 @@ def policies(results: list[ReplicateResult], inputs: Inputs) -> dict:
 def energy(results: list[ReplicateResult], inputs: Inputs, gpu_hour_value_krw: float) -> dict:
     """Replicate means of annual energy, cost and emissions, and of idle GPU-months."""
     years = np.array([inputs.date_of(d).year for d in month_days(inputs)])
-    mean = {k: np.stack([r.arrays[k] for r in results]).mean(axis=0)
+    mean = {k: stacked(results, k).mean(axis=0)
             for k in ("energy_mwh", "cost_krw", "emissions_tco2", "idle_gpu_months")}
     annual = annual_totals(years, mean["energy_mwh"], mean["cost_krw"],
                            mean["emissions_tco2"])

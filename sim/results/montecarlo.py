@@ -7,12 +7,16 @@ chunking.
 
 from __future__ import annotations
 
+import math
 import os
+import pickle
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -27,9 +31,10 @@ from sim.results.policy_outcome import owner_outcome
 from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
 from sim.uncertainty.draws import DrawTable, apply_draws
 
-#: time-series variables kept per replicate, with their storage dtype
+#: time-series variables kept per replicate, with their storage dtype (GPU counts as int32,
+#: what result.nc stores: sim.outputs.cf; checked against overflow in `summarise_replicate`)
 ENSEMBLE_VARIABLES = {
-    "gpus_delivered": np.int64, "gpus_arrived": np.int64, "gpus_online": np.int64,
+    "gpus_delivered": np.int32, "gpus_arrived": np.int32, "gpus_online": np.int32,
     "it_load_mw": np.float32, "pue": np.float32,
     "facility_load_mw": np.float32, "power_limit_mw": np.float32,
     "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
@@ -81,7 +86,7 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
                                         series.site_targets.get(s, 0), end))
                      if series.site_targets.get(s, 0) else np.nan
                      for j, s in enumerate(series.sites)])
-    arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
+    arrays = {k: _stored(k, getattr(series, k), dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
     at_days = online_matrix(units.online_day, units.gpus, units.owner, len(inputs.owners),
                             np.zeros(0) if online_days is None else online_days)
     whys = [series.whys[w][100] for w in who_of(inputs)]
@@ -96,18 +101,40 @@ def _nan(day: float | None) -> float:
     return np.nan if day is None else day
 
 
-def run_chunk(inputs: Inputs, draws: dict[str, np.ndarray], replicates: list[int],
-              prices: Prices | None = None, online_days: np.ndarray | None = None,
-              states: dict | None = None) -> list[ReplicateResult]:
-    """Simulate replicates; `draws[name][k]` belongs to `replicates[k]`. `states`: dated grid
-    states solved up front (see `sim.model.grid_states`)."""
-    if states and inputs.grid is not None and inputs.grid.rules is not None:
-        install_states(inputs.grid, states)
+def _stored(name: str, values: np.ndarray, dtype: type) -> np.ndarray:
+    """`values` in the ensemble's storage dtype; a GPU count beyond int32 is an error."""
+    if np.dtype(dtype) == np.int32 and values.size and np.abs(values).max() > 2**31 - 1:
+        raise InputError(f"{name}: {int(np.abs(values).max()):,} GPUs exceed the int32 "
+                         "range result.nc stores")
+    return values.astype(dtype)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every task of a run needs: sent to each worker once, not with every task."""
+
+    inputs: Inputs
+    prices: Prices
+    online_days: np.ndarray | None = None
+    #: dated grid states solved up front (see `sim.model.grid_states`)
+    states: dict = field(default_factory=dict)
+
+    def install(self) -> None:
+        """Make this process use the run's grid states."""
+        grid = self.inputs.grid
+        if self.states and grid is not None and grid.rules is not None:
+            install_states(grid, self.states)
+
+
+def run_chunk(shared: Shared, draws: dict[str, np.ndarray], replicates: list[int]
+              ) -> list[ReplicateResult]:
+    """Simulate replicates; `draws[name][k]` belongs to `replicates[k]` (states installed)."""
+    inputs, prices = shared.inputs, shared.prices
     out = []
     for k, r in enumerate(replicates):
         drawn = apply_draws(inputs, {n: float(v[k]) for n, v in draws.items()})
-        series = build_series(Rollout(drawn).run(), drawn, prices)
-        out.append(summarise_replicate(r, series, drawn, online_days, prices))
+        series = build_series(Rollout(drawn).run(), drawn, prices, whole=False)
+        out.append(summarise_replicate(r, series, drawn, shared.online_days, prices))
     return out
 
 
@@ -117,23 +144,72 @@ def chunks(table: DrawTable, size: int) -> Iterator[tuple[dict[str, np.ndarray],
         yield {n: v[lo:ids[-1] + 1] for n, v in table.values.items()}, ids
 
 
+#: tasks per worker at least, so that the last task's length bounds the idle tail
+TASKS_PER_WORKER = 4
+
+
+def task_size(replications: int, n_jobs: int, chunk_size: int) -> int:
+    """Replicates per task: at most `chunk_size`, and small enough for TASKS_PER_WORKER tasks
+    per worker (one worker: `chunk_size`)."""
+    if n_jobs <= 1:
+        return chunk_size
+    return max(1, min(chunk_size, math.ceil(replications / (TASKS_PER_WORKER * n_jobs))))
+
+
+class Replicates(list):
+    """Replicate results sorted by index; `arrays[name]` stacks every replicate's array
+    along a first axis and each result's `arrays[name]` is a view into it (no second copy)."""
+
+    arrays: dict[str, np.ndarray]
+
+
+def stacked(results: list[ReplicateResult], name: str) -> np.ndarray:
+    """replicate x ... array of `name` (the stored stack of a `Replicates`, no copy)."""
+    arrays = getattr(results, "arrays", None)
+    if arrays is not None and name in arrays:
+        return arrays[name]
+    return np.stack([r.arrays[name] for r in results])
+
+
+class _Collector:
+    """Copies each arriving result's arrays into one preallocated stack per variable."""
+
+    def __init__(self, replications: int):
+        self.n, self.arrays, self.rows = replications, {}, [None] * replications
+
+    def add(self, result: ReplicateResult) -> None:
+        if not self.arrays:
+            self.arrays = {k: np.empty((self.n, *v.shape), v.dtype)
+                           for k, v in result.arrays.items()}
+        views = {}
+        for name, values in result.arrays.items():
+            self.arrays[name][result.replicate] = values
+            views[name] = self.arrays[name][result.replicate]
+        self.rows[result.replicate] = replace(result, arrays=views)
+
+    def results(self) -> Replicates:
+        out = Replicates(self.rows)
+        out.arrays = self.arrays
+        return out
+
+
 def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
                      scheduler: str | None = None, chunk_size: int = 50,
                      progress: bool | None = None, prices: Prices | None = None,
-                     online_days: np.ndarray | None = None) -> list[ReplicateResult]:
+                     online_days: np.ndarray | None = None) -> Replicates:
     """All replicates of `table`, sorted by replicate index."""
-    prices = prices or default_prices()
-    states = _grid_states(inputs, table, n_jobs if backend == "loky" else 1)
-    tasks = [(draws, ids, prices, online_days, states) for draws, ids in chunks(table,
-                                                                                chunk_size)]
+    shared = Shared(inputs, prices or default_prices(), online_days,
+                    _grid_states(inputs, table, n_jobs if backend == "loky" else 1))
+    tasks = list(chunks(table, task_size(table.replications, n_jobs, chunk_size)))
     runner = {"loky": _run_loky, "dask": _run_dask}[backend]
-    results: list[ReplicateResult] = []
+    collector = _Collector(table.replications)
     with _progress(table.replications, progress) as advance:
-        for chunk in (_run_serial(inputs, tasks) if n_jobs == 1 and backend == "loky"
-                      else runner(inputs, tasks, n_jobs, scheduler)):
-            results.extend(chunk)
+        for chunk in (_run_serial(shared, tasks) if n_jobs == 1 and backend == "loky"
+                      else runner(shared, tasks, n_jobs, scheduler)):
+            for result in chunk:
+                collector.add(result)
             advance(len(chunk))
-    return sorted(results, key=lambda r: r.replicate)
+    return collector.results()
 
 
 def _grid_states(inputs: Inputs, table: DrawTable, n_jobs: int) -> dict:
@@ -147,23 +223,42 @@ def _grid_states(inputs: Inputs, table: DrawTable, n_jobs: int) -> dict:
     return prepare_states(inputs.grid, inputs.start, inputs.horizon_days, draws, n_jobs)
 
 
-def _run_serial(inputs, tasks) -> Iterator[list[ReplicateResult]]:
+def _run_serial(shared: Shared, tasks) -> Iterator[list[ReplicateResult]]:
+    shared.install()
     for task in tasks:
-        yield run_chunk(inputs, *task)
+        yield run_chunk(shared, *task)
 
 
-def _run_loky(inputs, tasks, n_jobs: int, _scheduler) -> Iterator[list[ReplicateResult]]:
+def _run_loky(shared: Shared, tasks, n_jobs: int, _scheduler
+              ) -> Iterator[list[ReplicateResult]]:
+    """Tasks carry their draws and the path of the run's pickled `Shared`, which each worker
+    reads once (loky would pickle it again with every task)."""
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    parent = os.getpid()
-    yield from parallel(delayed(_worker_chunk)(parent, inputs, *task) for task in tasks)
+    handle, name = tempfile.mkstemp(prefix="sim-shared-", suffix=".pkl")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(shared, file, protocol=pickle.HIGHEST_PROTOCOL)
+        parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+        parent = os.getpid()
+        yield from parallel(delayed(_worker_chunk)(parent, name, *task) for task in tasks)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
-def _worker_chunk(parent_pid: int, inputs: Inputs, *task) -> list[ReplicateResult]:
+#: the `Shared` this worker process read last, by file path
+_shared: dict[str, Shared] = {}
+
+
+def _worker_chunk(parent_pid: int, shared_path: str, *task) -> list[ReplicateResult]:
     """`run_chunk` in a loky worker that exits as soon as the run's process is gone."""
     _watch_parent(parent_pid)
-    return run_chunk(inputs, *task)
+    if shared_path not in _shared:
+        _shared.clear()
+        with open(shared_path, "rb") as file:
+            _shared[shared_path] = pickle.load(file)
+        _shared[shared_path].install()
+    return run_chunk(_shared[shared_path], *task)
 
 
 _watching: list[int] = []
@@ -184,7 +279,12 @@ def _watch_parent(parent_pid: int, period_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
+def _dask_chunk(shared: Shared, *task) -> list[ReplicateResult]:
+    shared.install()
+    return run_chunk(shared, *task)
+
+
+def _run_dask(shared: Shared, tasks, n_jobs: int, scheduler: str | None
               ) -> Iterator[list[ReplicateResult]]:
     import logging
 
@@ -202,8 +302,8 @@ def _run_dask(inputs, tasks, n_jobs: int, scheduler: str | None
         raise InputError(f"config key 'mc.scheduler': cannot reach {scheduler}: "
                          f"{str(err).splitlines()[0]}") from None
     try:
-        shared = client.scatter(inputs, broadcast=True)
-        futures = [client.submit(run_chunk, shared, *task, pure=False) for task in tasks]
+        remote = client.scatter(shared, broadcast=True)
+        futures = [client.submit(_dask_chunk, remote, *task, pure=False) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
     finally:

@@ -164,25 +164,30 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
     return out / DAYS_PER_MONTH
 
 
-def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None) -> Series:
+def build_series(log: RunLog, inputs: Inputs, prices: Prices | None = None,
+                 whole: bool = True) -> Series:
+    """The replication's series; `whole`=False leaves out what an ensemble does not keep
+    (the grid samples and view, the monthly binding cause, the 'why' of milestones < 100 %)."""
     series = _build_series(log, inputs, prices)
-    lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
     targets = site_targets(inputs, log.moves)
+    site_whys = {site: why_milestone(log, inputs, n, site=site) for site, n in targets.items()}
+    if not whole:
+        return replace(series, moves=list(log.moves), site_targets=targets,
+                       whys=milestone_whys(log, inputs, (100,)), site_whys=site_whys)
+    lines, loading, headroom = grid_series(log, series.time_days, len(series.sites))
     view = grid_view(inputs, log.grid_keys, series.time_days, series.sites)
     return replace(series, line_ids=lines, line_loading=loading, bus_headroom_mw=headroom,
                    binding=binding_by_month(log, inputs, series.sites, series.time_days),
                    grid_view=view, moves=list(log.moves), site_targets=targets,
-                   whys=milestone_whys(log, inputs),
-                   site_whys={site: why_milestone(log, inputs, n, site=site)
-                              for site, n in targets.items()})
+                   whys=milestone_whys(log, inputs), site_whys=site_whys)
 
 
-def milestone_whys(log: RunLog, inputs: Inputs) -> dict[str, dict[int, Why]]:
-    """Why each milestone of the total and of each owner was reached when it was."""
+def milestone_whys(log: RunLog, inputs: Inputs, pcts: tuple[int, ...] = MILESTONES_PCT
+                   ) -> dict[str, dict[int, Why]]:
+    """Why each milestone (`pcts` %) of the total and of each owner was reached when it was."""
     targets = {"total": (inputs.target_gpus, None),
                **{o: (inputs.planned_gpus(owner=o), o) for o in inputs.owners}}
-    return {who: dict(zip(MILESTONES_PCT,
-                          whys_of(log, inputs, [n * p / 100 for p in MILESTONES_PCT], owner),
+    return {who: dict(zip(pcts, whys_of(log, inputs, [n * p / 100 for p in pcts], owner),
                           strict=True))
             for who, (n, owner) in targets.items()}
 
