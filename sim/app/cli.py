@@ -124,6 +124,8 @@ def main(cfg: DictConfig) -> None:
     try:
         check_keys(cfg)
         typed: SimConfig = OmegaConf.to_object(cfg)
+        if typed.output.figures is None:    # figures per job only when asked for
+            typed.output.figures = not _multirun()
         result = run_scenario(typed, out_dir)
     except (InputError, OmegaConfBaseException, Interrupted) as err:
         _fail(str(err).splitlines()[0], out_dir)

@@ -163,31 +163,34 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
     dates = report_dates(run_cfg.online_report_dates, run_cfg.start_date, run_cfg.horizon_date)
     extra = _buying_time(run_cfg, inputs, prices, out_dir)
     if table.replications == 1:
-        result = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta, out_dir,
-                               dates, names, extra)
+        result, ds = _write_single(apply_draws(inputs, table.replicate(0)), prices, meta,
+                                   out_dir, dates, names, extra)
     else:
-        result = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates, names,
-                                 extra)
-    if cfg.output.figures:
-        _write_figures_and_report(run_cfg, inputs, out_dir)
+        result, ds = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates,
+                                     names, extra)
+    if cfg.output.figures is not False:    # null (a library call): as a single run
+        _write_figures_and_report(run_cfg, inputs, out_dir, ds)
     return result
 
 
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
-                  dates: list[dt.date], names: dict, extra: dict) -> dict:
+                  dates: list[dt.date], names: dict, extra: dict) -> tuple[dict, object]:
+    """summary.json's content and the result dataset (kept for the figures)."""
     series, log = simulate_logged(inputs, prices, record_grid=True)
     log_events(log, inputs, "deterministic run")
-    write_netcdf(to_dataset(series, inputs), out_dir / "result.nc", meta)
+    ds = to_dataset(series, inputs)
+    write_netcdf(ds, out_dir / "result.nc", meta)
     result = {**summary(series, inputs, meta, prices, dates), "names": names, **extra}
     write_json(out_dir / "summary.json", result)
     write_csv(out_dir / "moves.csv", moves_table(inputs, series.moves),
               ["owner", "policy", "from_site", "to_site", "sku", "gpus", "due", "arrival"])
-    return result
+    return result, ds
 
 
 def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Prices,
                     meta: dict, out_dir: Path, dates: list[dt.date], names: dict,
-                    extra: dict) -> dict:
+                    extra: dict) -> tuple[dict, object]:
+    """summary.json's content and the result dataset (kept for the figures)."""
     mc = cfg.mc
     central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
     log_events(simulate_logged(central, prices)[1], central,
@@ -204,7 +207,7 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
     result = {**ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw,
                                  dates), "names": names, **extra}
     write_json(out_dir / "summary.json", result)
-    return result
+    return result, ds
 
 
 def _buying_time(cfg: SimConfig, inputs: Inputs, prices: Prices, out_dir: Path) -> dict:
@@ -222,10 +225,11 @@ def _buying_time(cfg: SimConfig, inputs: Inputs, prices: Prices, out_dir: Path) 
     return {"buying_time": block}
 
 
-def _write_figures_and_report(cfg: SimConfig, inputs: Inputs, out_dir: Path) -> None:
+def _write_figures_and_report(cfg: SimConfig, inputs: Inputs, out_dir: Path, ds=None) -> None:
+    """Figures (from `ds` in memory when given) and report.html."""
     data_dir, scenario_dir = cfg.resolved_data_dir(), cfg.resolved_scenario_dir()
     grid_dir = inputs.grid.grid_dir if inputs.grid else locate("grid", data_dir, scenario_dir)
-    write_figures(out_dir, places_of(inputs, grid_dir))
+    write_figures(out_dir, places_of(inputs, grid_dir), ds)
     reported = (*REPORTED_TABLES, *(("observed_state.csv",) if cfg.as_of else ()))
     sources = {name: _sources(table_path(name, data_dir, scenario_dir, cfg.plan))
                for name in reported}

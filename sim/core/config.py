@@ -203,8 +203,10 @@ class EnergyConfig:
 class OutputConfig:
     """What a run writes besides result.nc and summary.json."""
 
-    #: write gpus_online.png, sites.png, map.png, power.png and report.html (~4 s)
-    figures: bool = True
+    #: write gpus_online.png, sites.png, map.png, power.png and report.html (~4 s);
+    #: null: yes in a single run, no in each job of a multirun (its merge draws
+    #: comparison.png); true or false decides for every job
+    figures: bool | None = None
     #: print the result tables at the end of a run (the output directory is printed anyway)
     console_table: bool = True
     #: dates (YYYY-MM-DD) at which to count GPUs online, between start and horizon_end;

@@ -59,12 +59,16 @@ class Run:
         return [s for s in self.summary.get("sites", {}) if s in self.ds["site"].values]
 
 
-def load_run(run_dir: Path, places: Places | None = None) -> Run:
-    """result.nc (loaded, file closed) and summary.json of `run_dir`."""
+def load_run(run_dir: Path, places: Places | None = None, ds=None) -> Run:
+    """result.nc (loaded, file closed) and summary.json of `run_dir`; `ds`: the dataset the
+    run just wrote, already in memory (then result.nc is not read again)."""
     import xarray as xr  # lazy: matplotlib figures are optional
 
-    with xr.open_dataset(run_dir / "result.nc", engine="h5netcdf") as ds:
-        data = decode_flags(ds.load())
+    if ds is not None:
+        data = decode_flags(ds)
+    else:
+        with xr.open_dataset(run_dir / "result.nc", engine="h5netcdf") as opened:
+            data = decode_flags(opened.load())
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     return Run(Path(run_dir), data, summary, places)
 
@@ -102,7 +106,11 @@ def spread(da) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """(median, p10, p90) across replicates, or (values, None, None) without replicates."""
     if "replicate" not in da.dims:
         return np.asarray(da.values, dtype=float), None, None
-    q = da.quantile(list(BANDS), dim="replicate").values.astype(float)
+    values = np.asarray(da.transpose("replicate", ...).values, dtype=float)
+    # xarray's quantile skips NaN with a 1-D loop (~0.1 s per band of 1,000 replicates);
+    # without NaN, np.quantile gives the same numbers in one vectorised call
+    pick = np.nanquantile if np.isnan(values).any() else np.quantile
+    q = pick(values, list(BANDS), axis=0)
     return q[1], q[0], q[2]
 
 

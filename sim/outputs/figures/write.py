@@ -16,9 +16,10 @@ MAKERS = dict(zip(FIGURES, (gpus_online_figure, sites_figure, map_figure, power_
                             time_to_power_figure), strict=True))
 
 
-def write_figures(run_dir: Path, places: Places | None = None) -> list[Path]:
-    """Write the four figures into `run_dir`; returns their paths."""
-    run = load_run(Path(run_dir), places)
+def write_figures(run_dir: Path, places: Places | None = None, ds=None) -> list[Path]:
+    """Write the figures into `run_dir`; returns their paths. `ds`: the run's result dataset
+    if still in memory (else result.nc is read)."""
+    run = load_run(Path(run_dir), places, ds)
     paths = []
     for name, make in MAKERS.items():
         if name == "time_to_power.png" and "time_to_power" not in run.ds:
