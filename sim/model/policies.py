@@ -54,19 +54,26 @@ class Forecast:
         self._day_lists: dict[str, list[float]] = {}     # the same as Python lists, for the
         self._level_rows: dict[str, list[tuple]] = {}    # many small lookups of room_units
         self.bound = {name: np.zeros(len(KINDS)) for name in inputs.sites}
+        #: (owner, unit kW) -> where a block may be re-sited (see `_destinations`)
+        self.destinations: dict[tuple[str, float], tuple[list, list]] = {}
+        phases: dict[str, list] = {name: [] for name in inputs.sites}
+        connections: dict[str, list] = {name: [] for name in inputs.sites}
+        for p in inputs.phases:
+            phases.setdefault(p.site, []).append(p)
+        for c in inputs.connections:
+            connections.setdefault(c.site, []).append(c)
         for name in inputs.sites:
-            self._steps(name)
+            self._steps(name, phases[name], connections[name])
 
-    def _steps(self, site: str) -> None:
+    def _steps(self, site: str, phases: list, connections: list) -> None:
+        """The site's dated levels from its `phases` and `connections` (in table order)."""
         plant = self.inputs.plants[site]
         changes: list[tuple[float, int, float, bool]] = []   # day, kind, value, is_level
-        for p in self.inputs.phases:
-            if p.site == site:
-                changes += [(p.ready_day, 0, p.it_mw, False),
-                            (p.ready_day, 1, p.liquid_cooling_mw * plant.liquid_fraction, False),
-                            (p.ready_day, 2, p.air_cooling_mw * plant.air_fraction, False)]
-        changes += [(c.day, 3, c.capacity_mw, True) for c in self.inputs.connections
-                    if c.site == site]
+        for p in phases:
+            changes += [(p.ready_day, 0, p.it_mw, False),
+                        (p.ready_day, 1, p.liquid_cooling_mw * plant.liquid_fraction, False),
+                        (p.ready_day, 2, p.air_cooling_mw * plant.air_fraction, False)]
+        changes += [(c.day, 3, c.capacity_mw, True) for c in connections]
         days = sorted({0.0, *(c[0] for c in changes)})
         levels = np.zeros((len(days), len(KINDS)))
         for day, kind, value, is_level in changes:
@@ -146,17 +153,26 @@ def _defer(block: Block, forecast: Forecast, inputs: Inputs, moves: list[Move]) 
     return replace(block, arrival_day=arrival)
 
 
-def _destinations(block: Block, inputs: Inputs) -> list[tuple[float, str]]:
-    """(transfer days, site) the owner may move GPUs to: own sites first, then halls."""
-    skipped = {h.replaces_site for h in inputs.halls.values() if h.replaces_site}
-    own = [(0.0, name) for name, site in inputs.sites.items()
-           if block.owner in site.owners and name != block.site and name not in inputs.halls
-           and name not in skipped]
+def _destinations(block: Block, inputs: Inputs,
+                  cache: dict[tuple[str, float], tuple[list, list]]
+                  ) -> list[tuple[float, str]]:
+    """(transfer days, site) the owner may move GPUs to, sorted: its own sites other than
+    the block's (0 days) and the halls that take it; `cache` keeps both lists per owner and
+    unit size."""
     sku = inputs.skus.get(block.sku)
     unit_kw = sku.it_kw_per_unit if sku else block.unit_it_mw * 1000.0   # the rack itself
-    halls = [(h.transfer_days, name) for name, h in inputs.halls.items()
-             if block.owner in h.owners and (h.max_unit_kw is None or unit_kw <= h.max_unit_kw)]
-    return own + halls
+    key = (block.owner, unit_kw)
+    if key not in cache:
+        skipped = {h.replaces_site for h in inputs.halls.values() if h.replaces_site}
+        own = [(0.0, name) for name, site in inputs.sites.items()
+               if block.owner in site.owners and name not in inputs.halls
+               and name not in skipped]
+        halls = [(h.transfer_days, name) for name, h in inputs.halls.items()
+                 if block.owner in h.owners
+                 and (h.max_unit_kw is None or unit_kw <= h.max_unit_kw)]
+        cache[key] = (own, halls)
+    own, halls = cache[key]
+    return sorted([d for d in own if d[1] != block.site] + halls)
 
 
 def _resite(block: Block, forecast: Forecast, inputs: Inputs, moves: list[Move]
@@ -166,7 +182,7 @@ def _resite(block: Block, forecast: Forecast, inputs: Inputs, moves: list[Move]
     if ready - due <= inputs.policies.idle_threshold_days:
         return [block]
     placed, left = [], block
-    for transfer, site in sorted(_destinations(block, inputs)):
+    for transfer, site in _destinations(block, inputs, forecast.destinations):
         arrival = due + transfer
         units = min(forecast.room_units(site, left, arrival), left.units) \
             if arrival < ready else 0

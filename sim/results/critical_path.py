@@ -95,7 +95,7 @@ def _crews_were_busy(inputs: Inputs, group: UnitsEnergised) -> bool:
 
 def why_waiting(log: RunLog, inputs: Inputs, owner: str | None, site: str | None) -> Why:
     """Why GPUs of `owner` (or at `site`) are not all online by the horizon."""
-    blocks = [b for b in log.waiting if owner in (None, b.owner) and site in (None, b.site)]
+    blocks = _waiting_of(log, owner, site)
     if not blocks:
         return Why(DELIVERY, site or "", None, {}, inputs.horizon_days,
                    "deliveries deferred beyond the horizon", 0.0)
@@ -114,6 +114,29 @@ def why_waiting(log: RunLog, inputs: Inputs, owner: str | None, site: str | None
                f"{cause.replace('_', ' ')} at the horizon", 0.0)
 
 
+def _by_site(log: RunLog, what: str) -> dict[str, list]:
+    """`log.energised` or `log.waiting` by site, in log order (memoised per log)."""
+    key = ("by_site", what)
+    if key not in log.memo:
+        out: dict[str, list] = {}
+        for item in getattr(log, what):
+            out.setdefault(item.site, []).append(item)
+        log.memo[key] = out
+    return log.memo[key]
+
+
+def _groups_of(log: RunLog, owner: str | None, site: str | None) -> list:
+    """Energised groups of `owner` (None: all) at `site` (None: all), in log order."""
+    pool = log.energised if site is None else _by_site(log, "energised").get(site, [])
+    return [g for g in pool if owner in (None, g.owner)]
+
+
+def _waiting_of(log: RunLog, owner: str | None, site: str | None) -> list:
+    """Blocks still waiting of `owner` (None: all) at `site` (None: all), in log order."""
+    pool = log.waiting if site is None else _by_site(log, "waiting").get(site, [])
+    return [b for b in pool if owner in (None, b.owner)]
+
+
 def why_milestone(log: RunLog, inputs: Inputs, target: float, owner: str | None = None,
                   site: str | None = None) -> Why:
     """Why the `target`-th GPU of `owner` / at `site` came online when it did."""
@@ -123,7 +146,7 @@ def why_milestone(log: RunLog, inputs: Inputs, target: float, owner: str | None 
 def whys_of(log: RunLog, inputs: Inputs, targets: list[float], owner: str | None = None,
             site: str | None = None) -> list[Why]:
     """`why_milestone` for several targets of the same owner / site (units sorted once)."""
-    groups = [g for g in log.energised if owner in (None, g.owner) and site in (None, g.site)]
+    groups = _groups_of(log, owner, site)
     counts = np.array([len(g.energised_day) for g in groups], dtype=int)
     group_of = np.repeat(np.arange(len(groups)), counts)
     unit_of = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)

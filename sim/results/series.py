@@ -119,8 +119,12 @@ def step_levels(steps: list[tuple[str, str, float, float]], kind: str, sites: li
                 time_days: np.ndarray) -> np.ndarray:
     """time x site level of a step function recorded as (site, kind, day, level) changes."""
     out = np.zeros((len(time_days), len(sites)))
+    by_site: dict[str, list[tuple[float, float]]] = {}
+    for s, k, day, level in steps:
+        if k == kind:
+            by_site.setdefault(s, []).append((day, level))
     for j, site in enumerate(sites):
-        changes = [(day, level) for s, k, day, level in steps if s == site and k == kind]
+        changes = by_site.get(site)
         if not changes:
             continue
         days = np.array([c[0] for c in changes])
