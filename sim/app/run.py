@@ -21,6 +21,7 @@ from sim.inputs.connect import Request
 from sim.inputs.energy import Prices, prices_from
 from sim.inputs.records import Inputs
 from sim.inputs.site_requests import candidate_requests, read_candidates, read_catalog
+from sim.model.grid_states import install_states
 from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
 from sim.outputs.figures.places import places_of
@@ -192,6 +193,10 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
                     extra: dict) -> tuple[dict, object]:
     """summary.json's content and the result dataset (kept for the figures)."""
     mc = cfg.mc
+    if inputs.grid is not None and inputs.grid.rules is not None:
+        # replications and the central run read grid state summaries only: keeping the
+        # solved dispatch of every state would hold ~400 MB in this process for nothing
+        install_states(inputs.grid, {})
     central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
     log_events(simulate_logged(central, prices)[1], central,
                "central run (every distribution at its central value), for reference")

@@ -33,9 +33,11 @@ def it_mw_days(days: np.ndarray, it_mw: np.ndarray, site: np.ndarray, n_sites: i
     out = np.zeros((len(edges), n_sites))
     order = np.argsort(days, kind="stable")
     days, it_mw, site = days[order], it_mw[order], site[order]
+    by_site = np.argsort(site, kind="stable")     # each site's units, still in day order
+    bounds = np.searchsorted(site[by_site], np.arange(n_sites + 1), side="left")
     for j in range(n_sites):
-        mask = site == j
-        d, w = days[mask], it_mw[mask]
+        mine = by_site[bounds[j]:bounds[j + 1]]
+        d, w = days[mine], it_mw[mine]
         cum_w, cum_wd = np.concatenate([[0], np.cumsum(w)]), np.concatenate([[0],
                                                                              np.cumsum(w * d)])
         k = np.searchsorted(d, edges, side="right")

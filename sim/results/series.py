@@ -156,13 +156,15 @@ def idle_months(log: RunLog, inputs: Inputs, sites: list[str], owners: list[str]
     (in a run from as_of, time idle before as_of is history, not counted)."""
     out = np.zeros((len(sites), len(owners)))
     end = inputs.horizon_days
+    site_index = {s: j for j, s in enumerate(sites)}
+    owner_index = {o: i for i, o in enumerate(owners)}
     for g in log.energised:
-        out[sites.index(g.site), owners.index(g.owner)] += idle_gpu_days(
+        out[site_index[g.site], owner_index[g.owner]] += idle_gpu_days(
             np.full(len(g.energised_day), max(g.arrival_day, 0.0)),
             g.energised_day + inputs.burn_in_days,
             np.full(len(g.energised_day), g.gpus_per_unit), end)
     for b in log.waiting:
-        out[sites.index(b.site), owners.index(b.owner)] += idle_gpu_days(
+        out[site_index[b.site], owner_index[b.owner]] += idle_gpu_days(
             np.array([max(b.arrival_day, 0.0)]), np.array([np.inf]),
             np.array([b.units * b.gpus_per_unit]), end)
     return out / DAYS_PER_MONTH
