@@ -9,7 +9,8 @@ import pytest
 
 from sim.core.config import UncertaintyConfig
 from sim.inputs.records import ConnectionStep, Phase, PlanRow
-from sim.results.montecarlo import run_replications
+from sim.results.montecarlo import run_replications, task_size
+from sim.results.montecarlo import stacked as stored_stack
 from sim.uncertainty.draws import apply_draws, distributions, draw_table, entity_names
 from tests.micro import Micro
 
@@ -84,3 +85,21 @@ def test_common_random_numbers_between_scenarios_differing_in_one_site(tmp_path)
         assert np.array_equal(values, tb.values[name]), name
     ra, rb = run_replications(a, ta), run_replications(b, tb)
     assert np.array_equal(stacked(ra)[:, :, 0, 0], stacked(rb)[:, :, 0, 0])
+
+
+def test_tasks_are_at_most_chunk_size_and_four_per_worker():
+    assert task_size(1000, 2, 50) == 50     # 20 tasks of 50
+    assert task_size(100, 2, 50) == 13      # ceil(100 / 8): 8 tasks, 4 per worker
+    assert task_size(5, 2, 50) == 1
+    assert task_size(100, 1, 50) == 50      # one process: chunk_size
+
+
+def test_results_share_one_stacked_array_per_variable(tmp_path):
+    inputs = micro_inputs(tmp_path)
+    results = run_replications(inputs, table_for(inputs, replications=6), chunk_size=4)
+    online = stored_stack(results, "gpus_online")
+    assert online.shape[0] == 6 and online.dtype == np.int32
+    for r in results:
+        assert np.shares_memory(r.arrays["gpus_online"], online)
+        assert np.array_equal(r.arrays["gpus_online"], online[r.replicate])
+    assert np.array_equal(stored_stack(list(results), "gpus_online"), online)   # a copy

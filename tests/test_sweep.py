@@ -37,8 +37,11 @@ def run(args: list[str], entry: list[str] | None = None) -> subprocess.Completed
 def sweep_dir(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("sweep")
     out = tmp / "multirun"
-    proc = run(["-m", *micro_args(tmp), *SWEEP, f"hydra.sweep.dir={out}"])
+    # output.figures left at its default: no figures or report per job in a multirun
+    args = [a for a in micro_args(tmp) if a != "output.figures=false"]
+    proc = run(["-m", *args, *SWEEP, f"hydra.sweep.dir={out}"])
     assert proc.returncode == 0, proc.stderr
+    assert not [*(out / "0").glob("*.png"), *(out / "0").glob("report.html")]
     assert "sweep: 4 of 4 jobs merged" in proc.stdout
     # one progress line per finished job; the result tables only in each job's directory
     assert sum(line.startswith("job ") for line in proc.stdout.splitlines()) == 4
