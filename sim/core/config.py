@@ -110,7 +110,8 @@ class MonteCarloConfig:
     backend: Backend = Backend.loky
     #: Dask scheduler address (tcp://host:8786); null starts a local cluster.
     scheduler: str | None = None
-    #: Replicates per task sent to a worker.
+    #: Replicates per task sent to a worker, at most (fewer so that each worker gets >= 4
+    #: tasks; the run's inputs and grid states reach each worker once, not with every task)
     chunk_size: int = 50
 
     def __post_init__(self) -> None:
