@@ -76,16 +76,16 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
                                units.site[order])
     end = inputs.horizon_days
     targets = [inputs.target_gpus] + [inputs.planned_gpus(owner=o) for o in inputs.owners]
-    masks = [np.ones(len(days), bool)] + [owner == i for i in range(len(inputs.owners))]
+    # units of the total and of each owner, and of each site, in day order
+    picks = [np.arange(len(days)), *_groups(owner, len(inputs.owners))]
     milestones = np.array([[_nan(milestone_day(days[m], gpus[m], target * p / 100, end))
-                            for p in MILESTONES_PCT] for m, target in zip(masks, targets,
+                            for p in MILESTONES_PCT] for m, target in zip(picks, targets,
                                                                          strict=True)])
-    at_end = days <= end
-    online = np.array([int(gpus[m & at_end].sum()) for m in masks])
-    full = np.array([_nan(milestone_day(days[site == j], gpus[site == j],
-                                        series.site_targets.get(s, 0), end))
+    online = np.array([int(gpus[m[days[m] <= end]].sum()) for m in picks])
+    full = np.array([_nan(milestone_day(days[m], gpus[m], series.site_targets.get(s, 0), end))
                      if series.site_targets.get(s, 0) else np.nan
-                     for j, s in enumerate(series.sites)])
+                     for m, s in zip(_groups(site, len(series.sites)), series.sites,
+                                     strict=True)])
     arrays = {k: _stored(k, getattr(series, k), dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
     at_days = online_matrix(units.online_day, units.gpus, units.owner, len(inputs.owners),
                             np.zeros(0) if online_days is None else online_days)
@@ -95,6 +95,13 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
         [sentence(w, who, 100, inputs) for w, who in zip(whys, who_of(inputs), strict=True)],
         owner_outcome(inputs, series.moves, prices or default_prices()),
         {site: why.cause for site, why in series.site_whys.items()}, dict(series.site_targets))
+
+
+def _groups(codes: np.ndarray, n: int) -> list[np.ndarray]:
+    """Indices of each code 0..n-1 in `codes`, in their order (one stable sort, not n masks)."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(n + 1))
+    return [order[bounds[j]:bounds[j + 1]] for j in range(n)]
 
 
 def _nan(day: float | None) -> float:
