@@ -4,6 +4,7 @@ Prints figures, asserts nothing.
     python benchmarks/bench_national.py                    # all sections
     python benchmarks/bench_national.py scale output       # some of them
     python benchmarks/bench_national.py --readme           # all, then rewrite README's table
+    python benchmarks/bench_national.py output --repeat=1  # deterministic runs once, not 3x
 
 Sections (ratios are measured in the same run; load average printed with each):
   scale    one replication of a k=10 apex / k=1 apex, grid on, a national queue of 300+
@@ -254,7 +255,9 @@ def readme() -> None:
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sections = {"scale": scale, "output": output, "parallel": parallel, "sweep": sweep}
+    repeat = next((int(a.split("=")[1]) for a in sys.argv if a.startswith("--repeat=")), 3)
+    sections = {"scale": scale, "output": lambda: output(repeat), "parallel": parallel,
+                "sweep": sweep}
     for name in args or list(sections):
         sections[name]()
     if "--readme" in sys.argv:

@@ -170,7 +170,11 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
         result, ds = _write_ensemble(run_cfg, inputs, table, prices, meta, out_dir, dates,
                                      names, extra)
     if cfg.output.figures is not False:    # null (a library call): as a single run
-        _write_figures_and_report(run_cfg, inputs, out_dir, ds)
+        # an ensemble's figures read its dataset from memory (reloading 1,000 replicates
+        # costs seconds); a single run's is small and some of its variables are only
+        # decoded to dates in result.nc, so its figures read that file
+        _write_figures_and_report(run_cfg, inputs, out_dir,
+                                  ds if table.replications > 1 else None)
     return result
 
 
