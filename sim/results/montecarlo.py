@@ -31,10 +31,10 @@ from sim.results.policy_outcome import owner_outcome
 from sim.results.series import MILESTONES_PCT, Series, build_series, milestone_day
 from sim.uncertainty.draws import DrawTable, apply_draws
 
-#: time-series variables kept per replicate, with their storage dtype (GPU counts as int32,
-#: what result.nc stores: sim.outputs.cf; checked against overflow in `summarise_replicate`)
+#: time-series variables kept per replicate, with their storage dtype (the run's stack keeps
+#: GPU counts as int32 while they fit, as result.nc does: `_Collector`)
 ENSEMBLE_VARIABLES = {
-    "gpus_delivered": np.int32, "gpus_arrived": np.int32, "gpus_online": np.int32,
+    "gpus_delivered": np.int64, "gpus_arrived": np.int64, "gpus_online": np.int64,
     "it_load_mw": np.float32, "pue": np.float32,
     "facility_load_mw": np.float32, "power_limit_mw": np.float32,
     "cooling_limit_mw": np.float32, "it_capacity_mw": np.float32, "wait_days": np.float32,
@@ -86,7 +86,7 @@ def summarise_replicate(replicate: int, series: Series, inputs: Inputs,
                      if series.site_targets.get(s, 0) else np.nan
                      for m, s in zip(_groups(site, len(series.sites)), series.sites,
                                      strict=True)])
-    arrays = {k: _stored(k, getattr(series, k), dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
+    arrays = {k: getattr(series, k).astype(dtype) for k, dtype in ENSEMBLE_VARIABLES.items()}
     at_days = online_matrix(units.online_day, units.gpus, units.owner, len(inputs.owners),
                             np.zeros(0) if online_days is None else online_days)
     whys = [series.whys[w][100] for w in who_of(inputs)]
@@ -106,14 +106,6 @@ def _groups(codes: np.ndarray, n: int) -> list[np.ndarray]:
 
 def _nan(day: float | None) -> float:
     return np.nan if day is None else day
-
-
-def _stored(name: str, values: np.ndarray, dtype: type) -> np.ndarray:
-    """`values` in the ensemble's storage dtype; a GPU count beyond int32 is an error."""
-    if np.dtype(dtype) == np.int32 and values.size and np.abs(values).max() > 2**31 - 1:
-        raise InputError(f"{name}: {int(np.abs(values).max()):,} GPUs exceed the int32 "
-                         "range result.nc stores")
-    return values.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -179,25 +171,49 @@ def stacked(results: list[ReplicateResult], name: str) -> np.ndarray:
 
 
 class _Collector:
-    """Copies each arriving result's arrays into one preallocated stack per variable."""
+    """Copies each arriving result's arrays into one preallocated stack per variable; integer
+    counts in int32 while every value fits (half the memory), int64 from the first that does
+    not."""
 
     def __init__(self, replications: int):
         self.n, self.arrays, self.rows = replications, {}, [None] * replications
 
     def add(self, result: ReplicateResult) -> None:
         if not self.arrays:
-            self.arrays = {k: np.empty((self.n, *v.shape), v.dtype)
+            self.arrays = {k: np.empty((self.n, *v.shape), _narrow(v.dtype))
                            for k, v in result.arrays.items()}
-        views = {}
         for name, values in result.arrays.items():
+            if not np.can_cast(_range_dtype(values), self.arrays[name].dtype):
+                self._widen(name, values.dtype)
             self.arrays[name][result.replicate] = values
-            views[name] = self.arrays[name][result.replicate]
-        self.rows[result.replicate] = replace(result, arrays=views)
+        self.rows[result.replicate] = replace(result, arrays=self._views(result.replicate))
+
+    def _views(self, replicate: int) -> dict[str, np.ndarray]:
+        return {name: stack[replicate] for name, stack in self.arrays.items()}
+
+    def _widen(self, name: str, dtype: np.dtype) -> None:
+        self.arrays[name] = self.arrays[name].astype(dtype)
+        for k, row in enumerate(self.rows):
+            if row is not None:
+                self.rows[k] = replace(row, arrays=self._views(k))
 
     def results(self) -> Replicates:
         out = Replicates(self.rows)
         out.arrays = self.arrays
         return out
+
+
+def _narrow(dtype: np.dtype) -> np.dtype:
+    return np.dtype(np.int32) if dtype == np.int64 else dtype
+
+
+def _range_dtype(values: np.ndarray) -> np.dtype:
+    """The smallest of int32/int64 holding `values` (their own dtype if not int64)."""
+    if values.dtype != np.int64 or not values.size:
+        return _narrow(values.dtype)
+    limit = np.iinfo(np.int32)
+    fits = limit.min <= values.min() and values.max() <= limit.max
+    return np.dtype(np.int32 if fits else np.int64)
 
 
 def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
