@@ -33,7 +33,7 @@ from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
 from sim.outputs.status import finish_status
 from sim.results.events import event_lines
-from sim.results.montecarlo import run_replications
+from sim.results.montecarlo import release_workers, run_replications
 from sim.results.online import end_of_days, report_dates
 from sim.results.policy_outcome import moves_table
 from sim.results.series import Series, build_series, month_days
@@ -211,6 +211,8 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
                                prices=prices, online_days=end_of_days(dates, cfg.start_date))
     causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
     LOG.info("%d replications done", len(results))
+    if mc.n_jobs > 1 and mc.backend.value == "loky":
+        release_workers()     # the output stage runs here alone: free the workers' memory
     ds = ensemble_dataset(results, inputs, causes)
     write_netcdf(ds, out_dir / "result.nc", meta, compress=True)
     result = {**ensemble_summary(results, inputs, causes, meta, prices.gpu_hour_value_krw,

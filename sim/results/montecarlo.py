@@ -246,6 +246,14 @@ def _grid_states(inputs: Inputs, table: DrawTable, n_jobs: int) -> dict:
     return prepare_states(inputs.grid, inputs.start, inputs.horizon_days, draws, n_jobs)
 
 
+def release_workers() -> None:
+    """Stop this process's idle loky workers (they keep their memory until loky's 300 s
+    timeout; the next parallel run starts new ones)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
+
+
 def _run_serial(shared: Shared, tasks) -> Iterator[list[ReplicateResult]]:
     shared.install()
     for task in tasks:
