@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from sim.inputs.steps import FIRST_SHIFTED_DAY
 from sim.outputs.names import cause_label, site_label
 
 #: sites named in an explanation, and causes named per site
@@ -14,12 +15,21 @@ TOP_SITES, TOP_CAUSES = 3, 2
 
 def brought_to(row: dict, start: str | None = None) -> str | None:
     """The date the id is brought forward to: its planned date less the shift, not before
-    the run's `start` (a shift never moves a date before day 0)."""
+    the run's first day after `start` (sim.inputs.steps.FIRST_SHIFTED_DAY)."""
     if not row.get("planned"):
         return None
     shift = math.ceil(row["brought_forward_days"] - 1e-9)   # the day the shifted date falls in
     day = dt.date.fromisoformat(row["planned"]) - dt.timedelta(days=shift)
-    return max(day.isoformat(), start or "")
+    if not start:
+        return day.isoformat()
+    first = dt.date.fromisoformat(start) + dt.timedelta(days=FIRST_SHIFTED_DAY)
+    return max(day, first).isoformat()
+
+
+def first_day(start: str | None) -> str | None:
+    """The earliest date a shift brings anything to."""
+    return ((dt.date.fromisoformat(start) + dt.timedelta(days=FIRST_SHIFTED_DAY)).isoformat()
+            if start else None)
 
 
 def gaining_sites(row: dict) -> list[tuple[str, float]]:
@@ -80,10 +90,10 @@ def explain(row: dict, ranking: dict) -> str:
         if not row["sites"]:
             stories = [f"No site's GPUs are held back by what it relieves before {by}."]
         return " ".join([text, *stories])
-    if row.get("planned") and brought_to(row, ranking.get("start")) == ranking.get("start"):
-        when += (" (the run's start: a step in place at the start is supply the site already "
-                 "has, not a request queued on the backbone)" if row["sites"] else
-                 " (the run's start)")
+    if row.get("planned") and brought_to(row, ranking.get("start")) == first_day(
+            ranking.get("start")):
+        when += (" (the run's first day: not earlier, since supply in place at the start was "
+                 "connected before the run; it still queues on the backbone)")
     text = (f"{what}{when}: {months:g} months earlier gains {g['mean']:,.0f} GPU-months by "
             f"{by} (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and avoids "
             f"{k['mean'] / 1e9:,.1f} bn KRW of idle GPUs. Gains at "
