@@ -13,7 +13,6 @@ import xarray as xr
 from sim.app.run import simulate
 from sim.core.paths import DATA_DIR, SCENARIOS_DIR
 from sim.core.tables import read_table
-from tests.test_cli import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +57,10 @@ def test_pue_varies_by_month_and_site(apex):
     assert np.all(s.facility_load_mw <= s.power_limit_mw + 1e-6)
 
 
-def test_cli_smoke_on_a_short_horizon(tmp_path):
-    out = tmp_path / "run"
-    proc = run_cli("+scenario=apex", "horizon_end=2030-12-31", "output.online_dates=[2027-06-30]",
-                   f"hydra.run.dir={out}")
-    assert proc.returncode == 0, proc.stderr
+def test_cli_smoke_on_a_short_horizon(apex_runs):
+    # `python -m sim +scenario=apex horizon_end=2030-12-31 'output.online_dates=[2027-06-30]'`
+    # (tests/conftest.py: JOBS["short"]; the fixture asserts its exit status 0)
+    out = apex_runs.short
     summary = json.loads((out / "summary.json").read_text())
     assert summary["target_gpus"] == 260_000
     owners = {"total", "gov", "samsung", "sk", "hyundai", "naver"}

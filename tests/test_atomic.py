@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from tests.test_cli import REPO, run_cli
+from tests.test_cli import REPO
 
 
 def kill_mid_write(target: Path) -> int:
@@ -66,14 +66,11 @@ def test_signal_during_a_run_leaves_no_result_and_marks_it_failed(tmp_path, sign
     assert not list(out.glob(".*.tmp"))
 
 
-def test_same_config_and_seed_give_identical_data(tmp_path):
-    runs = []
-    for k in range(2):
-        out = tmp_path / f"run{k}"
-        proc = run_cli("+scenario=apex", "mc.replications=3", "seed=11", "output.figures=false",
-                       f"hydra.run.dir={out}")
-        assert proc.returncode == 0, proc.stderr
-        runs.append(xr.load_dataset(out / "result.nc", engine="h5netcdf"))
+def test_same_config_and_seed_give_identical_data(apex_runs):
+    # the same command (apex, 4 replications, default seed) run twice, in two processes
+    # (tests/conftest.py: JOBS["replicated"] and JOBS["replicated_again"])
+    runs = [xr.load_dataset(out / "result.nc", engine="h5netcdf")
+            for out in (apex_runs.replicated, apex_runs.replicated_again)]
     a, b = runs
     assert list(a.data_vars) == list(b.data_vars)
     for name in a.data_vars:

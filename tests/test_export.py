@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from tests.test_cli import REPO, run_cli
+from tests.test_cli import REPO
 from tests.test_grid_matpower import csv_flows, independent_flows
 
 
-def test_export_of_an_apex_run_resolves_to_the_same_flows(tmp_path):
+def copy_of_the_apex_run(apex_runs, tmp_path: Path) -> Path:
+    """A copy of the session's deterministic apex run (the export writes into a run)."""
     run = tmp_path / "run"
-    proc = run_cli("+scenario=apex", "output.figures=false", "output.console_table=false",
-                   f"hydra.run.dir={run}")
-    assert proc.returncode == 0, proc.stderr
+    shutil.copytree(apex_runs.single, run)
+    return run
+
+
+def test_export_of_an_apex_run_resolves_to_the_same_flows(apex_runs, tmp_path):
+    run = copy_of_the_apex_run(apex_runs, tmp_path)
     out = subprocess.run([sys.executable, "-m", "sim.export", str(run), "--date", "2030-01-01"],
                          cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -27,10 +33,8 @@ def test_export_of_an_apex_run_resolves_to_the_same_flows(tmp_path):
     np.testing.assert_allclose(flows, ours, atol=0.1)
 
 
-def test_export_outside_the_run_is_one_line(tmp_path):
-    run = tmp_path / "run"
-    run_cli("+scenario=apex", "output.figures=false", "output.console_table=false",
-            "horizon_end=2030-12-31", f"hydra.run.dir={run}")
+def test_export_outside_the_run_is_one_line(apex_runs, tmp_path):
+    run = copy_of_the_apex_run(apex_runs, tmp_path)    # horizon 2035-12-31
     out = subprocess.run([sys.executable, "-m", "sim.export", str(run), "--date", "2040-01-01"],
                          cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "--date 2040-01-01" in out.stderr

@@ -7,8 +7,10 @@ online than delivered) is a defect.
 Most examples exercise the parsing/validation layer and a micro simulation in process (fast);
 `test_fuzz_through_the_command_line` sends a few through `python -m sim` as a user would.
 
-Profiles (hypothesis): `fuzz-ci` (default, 2,000 examples, affordable on every push) and
-`fuzz-nightly` (20,000): `SIM_FUZZ_PROFILE=fuzz-nightly python -m pytest tests/test_fuzz.py`.
+Profiles (hypothesis, derandomised: the same examples on every run), chosen with the
+environment variable SIM_FUZZ_PROFILE: `fuzz-default` (300 examples, what `python -m pytest`
+runs), `ci-deep` (2,000, the thorough run: `SIM_FUZZ_PROFILE=ci-deep python -m pytest
+tests/test_fuzz.py`) and `fuzz-nightly` (20,000).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ from tests.micro import Micro
 _COMMON = {"deadline": None, "derandomize": True, "print_blob": True,
            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.function_scoped_fixture]}
-settings.register_profile("fuzz-ci", max_examples=2000, **_COMMON)
+settings.register_profile("fuzz-default", max_examples=300, **_COMMON)
+settings.register_profile("ci-deep", max_examples=2000, **_COMMON)
 settings.register_profile("fuzz-nightly", max_examples=20000, **_COMMON)
-PROFILE = settings.get_profile(os.environ.get("SIM_FUZZ_PROFILE", "fuzz-ci"))
+PROFILE = settings.get_profile(os.environ.get("SIM_FUZZ_PROFILE", "fuzz-default"))
 
 DATA_TABLES = ("hardware.csv", "owners.csv", "sites.csv", "site_phases.csv",
                "site_connections.csv", "cooling.csv", "climate/stations_monthly.csv",
@@ -267,5 +270,9 @@ def test_fuzz_through_the_command_line(cli_server, base, edits):
 
 
 def test_profiles_give_ci_at_least_2000_examples():
-    assert settings.get_profile("fuzz-ci").max_examples >= 2000
+    """The default run fuzzes at least 200 reproducible examples; ci-deep at least 2,000."""
+    default = settings.get_profile("fuzz-default")
+    assert default.max_examples >= 200 and default.derandomize
+    assert settings.get_profile("ci-deep").max_examples >= 2000
     assert settings.get_profile("fuzz-nightly").max_examples > 2000
+    assert all(settings.get_profile(p).derandomize for p in ("ci-deep", "fuzz-nightly"))
