@@ -18,7 +18,6 @@ from sim.outputs.figures.places import Places
 from sim.outputs.figures.write import write_figures
 from sim.outputs.report import write_report
 from tests.micro import Micro, write_csv
-from tests.test_cli import run_cli
 
 SIZE_PX = (int(figures.FIGSIZE_IN[1] * figures.DPI), int(figures.FIGSIZE_IN[0] * figures.DPI))
 
@@ -43,17 +42,17 @@ def write_grid(data: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
+def run_dir(cli_server, tmp_path_factory) -> Path:
     """A micro scenario run through the CLI (figures off; the tests draw them)."""
     root = tmp_path_factory.mktemp("figs")
     data, scen = Micro(racks=40, delivery_period="2026Q1", connection=[(0, 1.2), (200, 5.0)],
                        burn_in_days=7).write(root)
     write_grid(data)
     out = root / "run"
-    proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
-                   "start=2026-01-01", "rollout.burn_in_days=7", "output.figures=false",
-                   "output.console_table=false", "grid.enabled=false",
-                   f"hydra.run.dir={out}")
+    proc = cli_server.run("sim", "+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
+                          "start=2026-01-01", "rollout.burn_in_days=7", "output.figures=false",
+                          "output.console_table=false", "grid.enabled=false",
+                          f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
     return out
 

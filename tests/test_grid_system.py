@@ -133,10 +133,9 @@ def test_bad_dated_table_is_one_line_naming_file_row_column(tmp_path, name, old,
     assert "\n" not in message and expected in message, message
 
 
-def test_shift_of_an_unknown_project_is_one_line(tmp_path):
-    from tests.test_cli import run_cli
-    proc = run_cli("+scenario=apex", "+grid.shift_days.nowhere=30", "output.figures=false",
-                   f"hydra.run.dir={tmp_path / 'run'}")
+def test_shift_of_an_unknown_project_is_one_line(cli_server, tmp_path):
+    proc = cli_server.run("sim", "+scenario=apex", "+grid.shift_days.nowhere=30",
+                          "output.figures=false", f"hydra.run.dir={tmp_path / 'run'}")
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "config key 'grid.shift_days.nowhere': unknown project or step" in proc.stderr

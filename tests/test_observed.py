@@ -23,7 +23,6 @@ from sim.inputs.records import GridProject, GridSetup
 from sim.model.rollout import Rollout
 from sim.uncertainty.draws import apply_draws, distributions, draw_table, entity_names
 from tests.micro import START, Micro, date_plus, write_csv
-from tests.test_cli import run_cli
 
 HEADER = ("state_id", "kind", "site", "owner", "item", "value", "unit", "date", "source")
 
@@ -225,12 +224,12 @@ def test_bad_observed_row_gives_one_line(tmp_path, rows, expected):
     pytest.param(list(HELD), "2026-01", "deliveries.csv: row 2, column 'quarter': 2026-01 "
                  "begins by as_of 2026-01-01", id="delivery-by-as-of"),
 ])
-def test_bad_observed_state_through_the_cli(tmp_path, rows, future, expected):
+def test_bad_observed_state_through_the_cli(cli_server, tmp_path, rows, future, expected):
     data, scen = as_of_case(tmp_path, observed_rows(*rows), future=future)
     out = tmp_path / "run"
-    proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
-                   "as_of=2026-01-01", "rollout.burn_in_days=10", "grid.enabled=false",
-                   f"hydra.run.dir={out}")
+    proc = cli_server.run("sim", "+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
+                          "as_of=2026-01-01", "rollout.burn_in_days=10", "grid.enabled=false",
+                          f"hydra.run.dir={out}")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines

@@ -9,7 +9,6 @@ import numpy as np
 
 from sim.results.online import online_at, report_dates
 from tests.micro import Micro
-from tests.test_cli import run_cli
 
 START = dt.date(2026, 1, 1)
 
@@ -35,16 +34,16 @@ def test_default_dates_are_year_ends_within_the_run():
                                                                  dt.date(2027, 1, 1)]
 
 
-def test_a_short_horizon_is_accepted_with_a_note(tmp_path):
+def test_a_short_horizon_is_accepted_with_a_note(cli_server, tmp_path):
     # 4 racks arrive in 2026-01, 4 more in 2027-03 (after the horizon 2026-12-31)
     data, scen = Micro(racks=8).write(tmp_path)
     (scen / "deliveries.csv").write_text("owner,quarter,gpus,source\n"
                                          "o1,2026-01,40,test\no1,2027-03,40,test\n")
     out = tmp_path / "run"
-    proc = run_cli("+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
-                   "start=2026-01-01", "horizon_end=2026-12-31", "grid.enabled=false",
-                   "output.figures=false", "output.console_table=false",
-                   "output.online_dates=[2026-06-30]", f"hydra.run.dir={out}")
+    proc = cli_server.run("sim", "+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
+                          "start=2026-01-01", "horizon_end=2026-12-31", "grid.enabled=false",
+                          "output.figures=false", "output.console_table=false",
+                          "output.online_dates=[2026-06-30]", f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["online_at_dates"] == {"2026-06-30": {"total": 40, "o1": 40}}
@@ -54,9 +53,9 @@ def test_a_short_horizon_is_accepted_with_a_note(tmp_path):
     assert f"outputs: {out}" in proc.stdout
 
 
-def test_online_dates_outside_the_run_are_one_line(tmp_path):
-    proc = run_cli("+scenario=apex", "output.online_dates=[2040-01-01]",
-                   f"hydra.run.dir={tmp_path / 'r'}")
+def test_online_dates_outside_the_run_are_one_line(cli_server, tmp_path):
+    proc = cli_server.run("sim", "+scenario=apex", "output.online_dates=[2040-01-01]",
+                          f"hydra.run.dir={tmp_path / 'r'}")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "error: config key 'output.online_dates': expected dates from start 2025-11-01 to "
