@@ -6,7 +6,9 @@ smoke test, the run from today (apex_now) and the same-seed determinism check.
 
 The apex runs are slow (each solves the dispatched grid's states and, for a single run, the
 time-to-power map), so they start in the background as soon as the tests are collected, side
-by side with the rest of the suite, and the tests that read them run last."""
+by side with the rest of the suite, and the tests that read them run last. A reader names the
+runs it reads with `@pytest.mark.apex_runs("single", ...)` (no names: all), so that a few
+selected tests start only the runs they read."""
 
 from __future__ import annotations
 
@@ -57,12 +59,14 @@ JOBS: dict[str, list[str]] = {
 
 
 class Background:
-    """The apex runs as child processes, each writing its stdout/stderr to files."""
+    """The apex runs `names` as child processes, each writing its stdout/stderr to files."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: set[str]) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="apex_runs_"))
         self.procs: dict[str, subprocess.Popen] = {}
         for name, args in JOBS.items():
+            if name not in names:
+                continue
             argv = [a.replace("{dir}", str(self.root / name)) for a in args]
             with (self.root / f"{name}.out").open("w") as out, \
                     (self.root / f"{name}.err").open("w") as err:
@@ -96,7 +100,14 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         return
     chosen = set(map(id, readers))
     items[:] = [item for item in items if id(item) not in chosen] + readers
-    _background.append(Background())
+    _background.append(Background(set().union(*map(_runs_read, readers))))
+
+
+def _runs_read(item) -> set[str]:
+    marker = item.get_closest_marker(FIXTURE)
+    names = set(marker.args) if marker is not None and marker.args else set(JOBS)
+    assert names <= set(JOBS), f"{item.nodeid}: unknown apex run(s) {names - set(JOBS)}"
+    return names
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -107,5 +118,5 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.fixture(scope="session")
 def apex_runs() -> ApexRuns:
     if not _background:    # not started at collection (e.g. requested dynamically)
-        _background.append(Background())
+        _background.append(Background(set(JOBS)))
     return _background[0].wait()

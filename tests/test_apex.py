@@ -57,6 +57,7 @@ def test_pue_varies_by_month_and_site(apex):
     assert np.all(s.facility_load_mw <= s.power_limit_mw + 1e-6)
 
 
+@pytest.mark.apex_runs("short")
 def test_cli_smoke_on_a_short_horizon(apex_runs):
     # `python -m sim +scenario=apex horizon_end=2030-12-31 'output.online_dates=[2027-06-30]'`
     # (tests/conftest.py: JOBS["short"]; the fixture asserts its exit status 0)

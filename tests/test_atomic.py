@@ -66,6 +66,7 @@ def test_signal_during_a_run_leaves_no_result_and_marks_it_failed(tmp_path, sign
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.apex_runs("replicated", "replicated_again")
 def test_same_config_and_seed_give_identical_data(apex_runs):
     # the same command (apex, 4 replications, default seed) run twice, in two processes
     # (tests/conftest.py: JOBS["replicated"] and JOBS["replicated_again"])

@@ -27,6 +27,7 @@ def cf_errors(path: Path, tmp_path: Path) -> list[str]:
     return [f"{c['name']}: {m}" for c in result["high_priorities"] for m in c["msgs"]]
 
 
+@pytest.mark.apex_runs("single", "replicated")
 @pytest.mark.parametrize("which", ["single", "replicated"])
 def test_result_nc_is_cf_clean(apex_runs, which, tmp_path):
     path = getattr(apex_runs, which) / "result.nc"
@@ -40,6 +41,7 @@ def test_result_nc_is_cf_clean(apex_runs, which, tmp_path):
             assert var.attrs.get("long_name"), name
 
 
+@pytest.mark.apex_runs("sweep")
 def test_sweep_nc_is_cf_clean_and_names_the_base_plan(apex_runs, tmp_path):
     path = apex_runs.sweep / "sweep.nc"
     assert cf_errors(path, tmp_path) == []

@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -22,6 +24,7 @@ def rows_of(path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.apex_runs("sweep")
 def test_base_vs_hyundai_ulsan_replicated(apex_runs, tmp_path):
     base, ulsan = apex_runs.sweep / "0", apex_runs.sweep / "1"
     proc = compare(base, ulsan, "--out", tmp_path / "cmp", "--labels", "base,ulsan")
@@ -47,6 +50,7 @@ def test_base_vs_hyundai_ulsan_replicated(apex_runs, tmp_path):
     assert "Owners" in (tmp_path / "cmp" / "compare.txt").read_text()
 
 
+@pytest.mark.apex_runs("single", "replicated")
 def test_single_vs_replicated_and_online_dates(apex_runs, tmp_path):
     proc = compare(apex_runs.single, apex_runs.replicated, "--out", tmp_path / "c",
                    "--dates", "2028-12-31", "--no-figure")
@@ -61,6 +65,7 @@ def test_single_vs_replicated_and_online_dates(apex_runs, tmp_path):
     assert not (tmp_path / "c" / "compare.png").exists()
 
 
+@pytest.mark.apex_runs("single", "replicated")
 def test_bad_arguments_are_one_line(apex_runs, tmp_path):
     for args in ([apex_runs.single], [apex_runs.single, tmp_path],
                  [apex_runs.single, apex_runs.replicated, "--dates", "2027-07-01"]):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from sim.inputs.records import Application
 from sim.results.events import assessment_verdicts
 
@@ -27,6 +29,7 @@ def test_a_site_without_reapply_days_stays_rejected():
         (30, "rejected (attempt 1); no later reinforcement to reapply after")]
 
 
+@pytest.mark.apex_runs("single")
 def test_sim_log_of_apex_tells_the_story(apex_runs):
     text = (apex_runs.single / "sim.log").read_text()
     events = re.findall(r" - (\d{4}-\d\d-\d\d) (.*)$", text, flags=re.M)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.test_cli import REPO
 from tests.test_grid_matpower import csv_flows, independent_flows
@@ -20,6 +21,7 @@ def copy_of_the_apex_run(apex_runs, tmp_path: Path) -> Path:
     return run
 
 
+@pytest.mark.apex_runs("single")
 def test_export_of_an_apex_run_resolves_to_the_same_flows(apex_runs, tmp_path):
     run = copy_of_the_apex_run(apex_runs, tmp_path)
     out = subprocess.run([sys.executable, "-m", "sim.export", str(run), "--date", "2030-01-01"],
@@ -33,6 +35,7 @@ def test_export_of_an_apex_run_resolves_to_the_same_flows(apex_runs, tmp_path):
     np.testing.assert_allclose(flows, ours, atol=0.1)
 
 
+@pytest.mark.apex_runs("single")
 def test_export_outside_the_run_is_one_line(apex_runs, tmp_path):
     run = copy_of_the_apex_run(apex_runs, tmp_path)    # horizon 2035-12-31
     out = subprocess.run([sys.executable, "-m", "sim.export", str(run), "--date", "2040-01-01"],

@@ -172,6 +172,7 @@ def test_apex_now_first_month_equals_the_observed_table(replications):
             assert s.it_capacity_mw[0, site(name)] >= mw - 1e-9
 
 
+@pytest.mark.apex_runs("now")
 def test_apex_now_runs_through_the_cli(apex_runs):
     # `python -m sim +scenario=apex_now output.figures=false` (tests/conftest.py: JOBS["now"];
     # the fixture asserts its exit status 0)

@@ -26,6 +26,7 @@ CHECKS = {
 }
 
 
+@pytest.mark.apex_runs("single", "replicated")
 @pytest.mark.parametrize("which", ["single", "replicated"])
 def test_report_renders_filled_in_headless_chromium(apex_runs, which):
     from PIL import Image
