@@ -1,7 +1,8 @@
 """A k-times national apex for the scale benchmark, written into a temporary directory.
 
 Every owner and every site is copied k times (copy 0 keeps its ids, copy i > 0 appends
-`_c{i}`): owners, sites, phases, connections, assessments, site buses, plan, deliveries and
+`_c{i}`): owners, sites, phases, connections, connection requests (derived steps),
+assessments, site buses, plan, deliveries and
 owner policies; colocation halls take the copies' owners too. Grid projects, connection steps
 and their dates are shared by the copies (one Solaseado substation, as in the data).
 
@@ -28,6 +29,7 @@ KEYED = {
     "sites.csv": (None, "site", "owners"),
     "site_phases.csv": (None, "site", None),
     "site_connections.csv": (None, "site", None),
+    "site_requests.csv": (None, "site", None),
     "site_assessments.csv": (None, "site", None),
     "grid/site_buses.csv": (None, "site", None),
     "plan.csv": ("owner", "site", None),

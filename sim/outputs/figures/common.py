@@ -89,9 +89,15 @@ def new_figure(title: str, subtitle: str = "", fixed: bool = False):
     return fig
 
 
+PNG_COMPRESS_LEVEL = 1
+"""zlib level of the PNGs: the same pixels as the default 6, encoded in about half the time
+for files ~5 % larger."""
+
+
 def save(fig, path: Path) -> None:
     """PNG at the fixed size (no tight bbox, so every figure is 1200 x 700 px)."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(
+        tmp, dpi=DPI, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL}))
 
 
 def owner_colour(owner: str, index: int) -> str:
