@@ -81,6 +81,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for y in years:
         (a, na), (b, nb) = planned[y], late[y]
+        a, b = round(a) + 0, round(b) + 0     # no "-0" for a hosting of -1e-9 MW
         print(f"| {y} | {a:,.0f} | {b:,.0f} | {a - b:+,.0f} | {na} / {nb} |")
 
 
