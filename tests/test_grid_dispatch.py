@@ -93,8 +93,8 @@ def feasible(dc: DCGrid, units: Fleet, load: np.ndarray) -> bool:
 @pytest.mark.parametrize("seed", range(6))
 def test_hosting_equals_bisection_with_full_re_solves(seed):
     dc, units, load = random_case(seed)
-    if not feasible(dc, units, load):
-        pytest.skip("base state not secure for this draw")
+    while not feasible(dc, units, load):   # a draw too heavy to serve securely: lighten it
+        load = load / 2
     prog = Programme(dc, units, load, n1=True)
     for bus in range(dc.n_bus):
         lp = prog.hosting_mw(bus)
