@@ -41,14 +41,19 @@ def map_figure(run: Run):
     draw_outlines(ax)
     loading_note = draw_grid(ax, run)
     placed = draw_sites(fig, ax, run)
+    korea_frame(ax)
+    site_table(fig.add_subplot(gs[0, 1]), run, placed, loading_note)
+    return fig
+
+
+def korea_frame(ax) -> None:
+    """Axes of a map of South Korea: equal distances at 36 N, the mainland and Jeju."""
     ax.set_aspect(1 / math.cos(math.radians(36.0)))
     ax.set_xlim(124.5, 130.0)
     ax.set_ylim(33.0, 38.7)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(True, alpha=0.2)
-    site_table(fig.add_subplot(gs[0, 1]), run, placed, loading_note)
-    return fig
 
 
 def draw_outlines(ax) -> None:

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.outputs.figures.common import Run, new_figure, subtitle
-from sim.outputs.figures.geomap import draw_grid, draw_outlines
+from sim.outputs.figures.geomap import draw_grid, draw_outlines, korea_frame
 
 #: colour bins of the first year a bus can take the block (last: not within the run)
 BIN_COLOURS = ("#1A9850", "#91CF60", "#D9EF8B", "#FEE08B", "#FC8D59", "#D73027", "#4D4D4D")
@@ -47,12 +45,7 @@ def time_to_power_figure(run: Run):
             ax.scatter(lon[mask], lat[mask], s=np.where(kv[mask] >= 345, 46, 26), c=colour,
                        edgecolors="#222222", linewidths=0.5, zorder=6,
                        label=f"{label} ({int(mask.sum())} buses)")
-    ax.set_aspect(1 / math.cos(math.radians(36.0)))
-    ax.set_xlim(124.5, 130.0)
-    ax.set_ylim(33.0, 38.7)
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.grid(True, alpha=0.2)
+    korea_frame(ax)
     ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0.0), fontsize=9, framealpha=0.95,
               title="first year (large: 345 kV, small: 154 kV)", title_fontsize=9)
     return fig
