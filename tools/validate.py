@@ -207,18 +207,18 @@ FAILURE_NOTES: dict[str, str] = {
         "usable rating, not a tuned factor), KPX's west-coast interface limits before and after "
         "May 2024, constrained-off volumes of the Dangjin and Taean units."),
     "conn_nhn_gwangju": (
-        "**Cause.** The derived 22.9 kV dedicated feeder (0.3 km from the nearest 154 kV "
-        "substation, 54 MW spare by the [EST] rule) arrives 6-24 months after the [EST] filing "
-        "date (construction start), before the building was complete: the observation "
-        "(building complete Apr 2023, operation Oct/Nov 2023) bounds the energisation from "
-        "above, it is not the energisation date, and the filing date is an estimate. **Data "
-        "that would fix it:** the site's KEPCO supply application and energisation dates."),
+        "**Cause (if it fails).** The observation (building complete Apr 2023, operation "
+        "Oct/Nov 2023) is a later milestone that needed power, so it bounds the energisation "
+        "from above (scored `by`: P10 <= observed). The derived 22.9 kV dedicated feeder (0.3 "
+        "km from the nearest 154 kV substation) comes 6-24 months after the [EST] filing date "
+        "(construction start), before that bound. **Data that would fix it:** the site's KEPCO "
+        "supply application and energisation dates (a two-sided test)."),
     "conn_gak_sejong_ph1": (
-        "**Cause.** As for NHN: the derived 154 kV line (3.4 km to the Sejong 345 kV "
-        "substation, spare from the [EST] standard 345/154 kV banks less the provincial "
-        "spread) comes 18-48 months after the [EST] filing (mid-2019, '>200 MVA considered'), "
-        "before the building was complete (Jun 2023), which bounds the energisation from above. "
-        "**Data that would fix it:** the supply application and energisation dates of phase 1."),
+        "**Cause (if it fails).** As for NHN, the observation (building complete Jun 2023; "
+        "construction Feb 2021 -> Aug 2023, ajunews 20231107174936530) bounds the energisation "
+        "from above. The derived 154 kV line (3.4 km to the Sejong 345 kV substation) comes "
+        "18-48 months after the [EST] filing (mid-2019, '>200 MVA considered'). **Data that "
+        "would fix it:** the supply application and energisation dates of phase 1."),
     "conn_busan_singangseo": (
         "**Cause.** Without the Singangseo fact the model finds 300 MW spare at an existing "
         "345 kV substation 11 km away ([EST] 3 x 500 MVA banks, N-1, less Busan's evenly "
@@ -245,12 +245,16 @@ FAILURE_NOTES: dict[str, str] = {
         "KEPCO's spare capacity of the Gunsan substations and the start of the Dongbieung "
         "project."),
     "conn_pohang_west_120": (
-        "**Cause.** The opposite error: the [EST] load served by an OSM 154 kV substation "
-        "(half its 240 MVA nameplate) leaves 58 MW at the substation nearest Pohang, so the "
-        "derived path needs a line to a 345 kV substation (2027-29), while Pohang-West could "
-        "supply 120 MW at once (korea.md §3 #4). The observed fact wins: the sourced row gives "
-        "Pohang 120 MW from the start. **Data that would fix it:** KEPCO's substation "
-        "spare-capacity disclosures (served load per substation)."),
+        "**Cause (if it fails).** 'Pohang-West can supply 120 MW immediately' (kbmaeil "
+        "2025-10-09) is a statement of spare capacity, not an energisation: until Nov 2026 it "
+        "was scored as a connection date of 2025-10, which no connection that needs a line or a "
+        "bay can meet. It is now scored `capacity`: the derived path must take the 120 MW from "
+        "an existing substation's spare (it does: the 345 kV substation 6.4 km west of the "
+        "site, OSM station 74, which OSM does not name) and be able to connect by the announced "
+        "completion (KEPCO technical assessment Nov 2025, non-technical Feb 2026, completion "
+        "target 2027, segye 20260310515072). The sourced site_connections row still gives "
+        "Pohang its 120 MW. **Data that would fix it:** the energisation date of the site's "
+        "154 kV supply (a two-sided test)."),
     "gov13k_kakao_online_feb": (
         "**Cause.** Most replications are later than observed: the P50 is 0 GPUs online on "
         "2026-02-01 against 2,040 installed by 2025-12-29, so by the rule a P50 of zero against "
@@ -521,8 +525,7 @@ def connection_backtests() -> list[BackTest]:
         key=r["key"], title=f"Derived connection: {r['what']}", observed=r["observed"],
         p10=r["p10"], p50=r["p50"], p90=r["p90"], passed=r["verdict"] == "PASS",
         rule=f"the derived path (sim/inputs/connect.py) without the observed substation "
-             f"itself; chose {r['option']}; pass if the observed date is inside P10-P90 of "
-             f"the option's lead time",
+             f"itself; chose {r['option']}; {r['rule']}",
         sources="korea.md §2.4, §3, §6.2, §10; korea-connections-options.md A.1-A.4",
         label="validation", depends_on=r["depends_on"] + "; sim/data/connection_options.csv, "
         "sim/data/grid/substations.csv") for r in conn.run()]
