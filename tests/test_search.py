@@ -52,3 +52,13 @@ def test_search_finds_the_known_better_plan(tmp_path):
     assert "o1,s2,rack,40," in plan and "sim.search" in plan
     assert (tmp_path / "out" / "scenario" / "deliveries.csv").is_file()
     assert any(p.name == "comparison.json" for p in written)
+
+
+def test_the_search_summary_names_its_scenario_relative_to_where_it_runs(tmp_path,
+                                                                            monkeypatch):
+    from sim.app.search_files import relative_to_cwd
+
+    monkeypatch.chdir(tmp_path)
+    assert relative_to_cwd(tmp_path / "outputs" / "search" / "x") == Path("outputs/search/x")
+    outside = tmp_path.parent / "elsewhere"
+    assert relative_to_cwd(outside) == outside

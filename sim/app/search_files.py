@@ -93,11 +93,21 @@ def summary_text(cfg: SimConfig, result: SearchResult, out_dir: Path, command: s
     plan_moves, option_moves = split_moves(result.best.moves)
     extra = "".join(f" {o}" for o in overrides(option_moves))
     lines += ["Run it:",
-              f"  python -m sim +scenario={cfg.scenario} scenario_dir={out_dir / 'scenario'}"
+              f"  python -m sim +scenario={cfg.scenario} "
+              f"scenario_dir={relative_to_cwd(out_dir) / 'scenario'}"
               f"{extra}",
               f"  python -m sim +scenario={cfg.scenario}{plan} "
               f"'moves={hydra_moves([*cfg.moves, *plan_moves])}'{extra}"]
     return "\n".join(lines) + "\n"
+
+
+def relative_to_cwd(path: Path) -> Path:
+    """`path` as a command run from the current directory names it (no machine path when it
+    lies below that directory)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def hydra_moves(moves: list[dict]) -> str:
