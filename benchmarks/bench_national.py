@@ -136,7 +136,7 @@ def scale(replications: int = 3) -> None:
             inputs = inputs_for(cfg)
             table = draws_for(cfg, inputs)
             c0 = time.process_time()
-            states = mc._grid_states(inputs, table, 1)
+            states = mc.grid_states(inputs, table, 1)
             states_cpu[k] = time.process_time() - c0
             shared = mc.Shared(inputs, prices_for(cfg), None, states)
             shared.install()

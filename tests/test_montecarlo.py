@@ -9,9 +9,15 @@ import pytest
 
 from sim.core.config import UncertaintyConfig
 from sim.inputs.records import ConnectionStep, Phase, PlanRow
-from sim.results.montecarlo import run_replications, task_size
+from sim.results.montecarlo import chunks, run_replications, task_sizes
 from sim.results.montecarlo import stacked as stored_stack
-from sim.uncertainty.draws import apply_draws, distributions, draw_table, entity_names
+from sim.uncertainty.draws import (
+    DrawTable,
+    apply_draws,
+    distributions,
+    draw_table,
+    entity_names,
+)
 from tests.micro import Micro
 
 
@@ -87,11 +93,17 @@ def test_common_random_numbers_between_scenarios_differing_in_one_site(tmp_path)
     assert np.array_equal(stacked(ra)[:, :, 0, 0], stacked(rb)[:, :, 0, 0])
 
 
-def test_tasks_are_at_most_chunk_size_and_four_per_worker():
-    assert task_size(1000, 2, 50) == 50     # 20 tasks of 50
-    assert task_size(100, 2, 50) == 13      # ceil(100 / 8): 8 tasks, 4 per worker
-    assert task_size(5, 2, 50) == 1
-    assert task_size(100, 1, 50) == 50      # one process: chunk_size
+def test_tasks_shrink_with_what_is_left_and_cover_every_replicate():
+    # two workers: at most chunk_size, at most a quarter of what is left (ceil), then down to 1
+    assert task_sizes(200, 2, 50) == [50, 38, 28, 21, 16, 12, 9, 7, 5, 4, 3, 2, 2, 1, 1, 1]
+    assert task_sizes(1000, 2, 50)[:17] == [50] * 17          # 1000 - 16*50 = 200 left
+    assert task_sizes(5, 2, 50) == [2, 1, 1, 1]
+    assert task_sizes(100, 1, 50) == [50, 50]                  # one process: chunk_size
+    assert task_sizes(101, 1, 50) == [50, 50, 50]              # the last task holds 1
+    table = DrawTable({"x": np.arange(7.0)}, 7)
+    got = [(list(d["x"]), ids) for d, ids in chunks(table, [3, 2, 1, 1])]
+    assert got == [([0, 1, 2], [0, 1, 2]), ([3, 4], [3, 4]), ([5], [5]), ([6], [6])]
+    assert [ids for _, ids in chunks(table, 3)] == [[0, 1, 2], [3, 4, 5], [6]]
 
 
 def test_results_share_one_stacked_array_per_variable(tmp_path):

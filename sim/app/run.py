@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -33,7 +34,12 @@ from sim.outputs.report import write_report
 from sim.outputs.single import summary, to_dataset
 from sim.outputs.status import finish_status
 from sim.results.events import event_lines
-from sim.results.montecarlo import release_workers, run_replications
+from sim.results.montecarlo import (
+    grid_states,
+    release_workers,
+    run_replications,
+    warm_workers,
+)
 from sim.results.online import end_of_days, report_dates
 from sim.results.policy_outcome import moves_table
 from sim.results.series import Series, build_series, month_days
@@ -154,8 +160,11 @@ def _original_paths(message: str, files: dict[str, Path], snapshot: Path) -> str
 
 
 def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_dir: Path) -> dict:
+    warming = _warm_workers(cfg)
     inputs = inputs_for(run_cfg)
     table = draws_for(run_cfg, inputs)
+    if warming is not None:
+        warming.join()
     meta = {"scenario": cfg.scenario, "title": cfg.title, "plan": cfg.plan or "base",
             **provenance(asdict(cfg), cfg.seed, hashes), "created": created_stamp()}
     # display names only (not a model input): read where the planner keeps them
@@ -178,6 +187,15 @@ def _run_from(cfg: SimConfig, run_cfg: SimConfig, hashes: dict[str, str], out_di
     return result
 
 
+def _warm_workers(cfg: SimConfig) -> threading.Thread | None:
+    """The loky workers of a parallel ensemble, started while the inputs load and the draws
+    are made (a worker takes ~0.5 s to start)."""
+    mc = cfg.mc
+    if mc.replications > 1 and mc.n_jobs > 1 and mc.backend.value == "loky":
+        return warm_workers(mc.n_jobs)
+    return None
+
+
 def _write_single(inputs: Inputs, prices: Prices, meta: dict, out_dir: Path,
                   dates: list[dt.date], names: dict, extra: dict) -> tuple[dict, object]:
     """summary.json's content and the result dataset (kept for the figures)."""
@@ -197,18 +215,17 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
                     extra: dict) -> tuple[dict, object]:
     """summary.json's content and the result dataset (kept for the figures)."""
     mc = cfg.mc
-    if inputs.grid is not None and inputs.grid.rules is not None:
-        # replications and the central run read grid state summaries only: keeping the
-        # solved dispatch of every state would hold ~400 MB in this process for nothing
-        install_states(inputs.grid, {})
-    central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
+    central_draws = draws_for(cfg, inputs, replications=1).replicate(0)
+    states = _ensemble_states(cfg, inputs, table, central_draws)
+    central = apply_draws(inputs, central_draws)
     log_events(simulate_logged(central, prices)[1], central,
                "central run (every distribution at its central value), for reference")
     LOG.info("running %d replications on %s with %d jobs", mc.replications, mc.backend.value,
              mc.n_jobs)
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
-                               prices=prices, online_days=end_of_days(dates, cfg.start_date))
+                               prices=prices, online_days=end_of_days(dates, cfg.start_date),
+                               states=states)
     causes = list(cause_names(inputs.grid is not None, bool(inputs.assessment_requests)))
     LOG.info("%d replications done", len(results))
     if mc.n_jobs > 1 and mc.backend.value == "loky":
@@ -219,6 +236,20 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
                                  dates), "names": names, **extra}
     write_json(out_dir / "summary.json", result)
     return result, ds
+
+
+def _ensemble_states(cfg: SimConfig, inputs: Inputs, table: DrawTable,
+                     central: dict[str, float]) -> dict:
+    """The dated grid states of the replications and the central run, solved once (on the
+    loky workers the replications then use) and installed here, so that the central run
+    solves none. Summaries only: keeping the solved dispatch of every state would hold
+    ~400 MB in this process for nothing."""
+    if inputs.grid is None or inputs.grid.rules is None:
+        return {}
+    jobs = cfg.mc.n_jobs if cfg.mc.backend.value == "loky" else 1
+    states = grid_states(inputs, table, jobs, extra=central)
+    install_states(inputs.grid, states)
+    return states
 
 
 def _buying_time(cfg: SimConfig, inputs: Inputs, prices: Prices, out_dir: Path) -> dict:

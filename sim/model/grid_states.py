@@ -91,9 +91,23 @@ def solve_keys(setup: GridSetup, keys: set[tuple], n_jobs: int = 1
         return solve_states(setup, ordered)
     from joblib import Parallel, delayed
 
-    parts = [ordered[i::n_jobs] for i in range(n_jobs)]
+    parts = by_year(ordered, n_jobs)
     out: dict[tuple, StateSummary] = {}
     for part in Parallel(n_jobs=n_jobs, backend="loky")(
             delayed(solve_states)(setup, p) for p in parts if p):
         out.update(part)
     return out
+
+
+def by_year(ordered: list[tuple], n_parts: int) -> list[list[tuple]]:
+    """``ordered`` keys dealt to ``n_parts`` parts a whole year at a time (largest year first,
+    to the part with fewest keys), in their order: every state with projects needs its
+    year's state without them first (`Grid._seed`), so a year split across processes would
+    solve that one in each."""
+    years: dict[int, list[tuple]] = {}
+    for key in ordered:
+        years.setdefault(key[1], []).append(key)
+    parts: list[list[tuple]] = [[] for _ in range(n_parts)]
+    for year in sorted(years, key=lambda y: (-len(years[y]), y)):
+        min(parts, key=len).extend(years[year])
+    return [sorted(p, key=lambda k: (k[1], sorted(k[0]))) for p in parts]

@@ -137,22 +137,34 @@ def run_chunk(shared: Shared, draws: dict[str, np.ndarray], replicates: list[int
     return out
 
 
-def chunks(table: DrawTable, size: int) -> Iterator[tuple[dict[str, np.ndarray], list[int]]]:
-    for lo in range(0, table.replications, size):
-        ids = list(range(lo, min(lo + size, table.replications)))
-        yield {n: v[lo:ids[-1] + 1] for n, v in table.values.items()}, ids
+def chunks(table: DrawTable, size: int | list[int]
+           ) -> Iterator[tuple[dict[str, np.ndarray], list[int]]]:
+    """Tasks of `size` replicates each (or of each size in turn: see `task_sizes`)."""
+    sizes = size if isinstance(size, list) else [size] * math.ceil(table.replications / size)
+    lo = 0
+    for n in sizes:
+        ids = list(range(lo, min(lo + n, table.replications)))
+        if not ids:
+            return
+        yield {name: v[lo:ids[-1] + 1] for name, v in table.values.items()}, ids
+        lo += n
 
 
-#: tasks per worker at least, so that the last task's length bounds the idle tail
-TASKS_PER_WORKER = 4
+#: a task holds at most 1/(TAIL_SHARE * workers) of the replicates not yet handed out
+TAIL_SHARE = 2
 
 
-def task_size(replications: int, n_jobs: int, chunk_size: int) -> int:
-    """Replicates per task: at most `chunk_size`, and small enough for TASKS_PER_WORKER tasks
-    per worker (one worker: `chunk_size`)."""
+def task_sizes(replications: int, n_jobs: int, chunk_size: int) -> list[int]:
+    """Replicates per task, in dispatch order. One process: `chunk_size` each. Several: at
+    most `chunk_size`, and shrinking with what is left (guided scheduling), so that the last
+    tasks are short and no worker idles long while another finishes a big one."""
     if n_jobs <= 1:
-        return chunk_size
-    return max(1, min(chunk_size, math.ceil(replications / (TASKS_PER_WORKER * n_jobs))))
+        return [chunk_size] * math.ceil(replications / chunk_size)
+    sizes, left = [], replications
+    while left > 0:
+        sizes.append(max(1, min(chunk_size, math.ceil(left / (TAIL_SHARE * n_jobs)))))
+        left -= sizes[-1]
+    return sizes
 
 
 class Replicates(list):
@@ -219,11 +231,14 @@ def _range_dtype(values: np.ndarray) -> np.dtype:
 def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend: str = "loky",
                      scheduler: str | None = None, chunk_size: int = 50,
                      progress: bool | None = None, prices: Prices | None = None,
-                     online_days: np.ndarray | None = None) -> Replicates:
-    """All replicates of `table`, sorted by replicate index."""
-    shared = Shared(inputs, prices or default_prices(), online_days,
-                    _grid_states(inputs, table, n_jobs if backend == "loky" else 1))
-    tasks = list(chunks(table, task_size(table.replications, n_jobs, chunk_size)))
+                     online_days: np.ndarray | None = None, states: dict | None = None
+                     ) -> Replicates:
+    """All replicates of `table`, sorted by replicate index; `states`: the dated grid states
+    already solved for them (`grid_states`), else solved here."""
+    if states is None:
+        states = grid_states(inputs, table, n_jobs if backend == "loky" else 1)
+    shared = Shared(inputs, prices or default_prices(), online_days, states)
+    tasks = list(chunks(table, task_sizes(table.replications, n_jobs, chunk_size)))
     runner = {"loky": _run_loky, "dask": _run_dask}[backend]
     collector = _Collector(table.replications)
     with _progress(table.replications, progress) as advance:
@@ -235,15 +250,34 @@ def run_replications(inputs: Inputs, table: DrawTable, n_jobs: int = 1, backend:
     return collector.results()
 
 
-def _grid_states(inputs: Inputs, table: DrawTable, n_jobs: int) -> dict:
-    """Every dated grid state the replicates will visit, solved once (none without a dated
-    grid)."""
+def grid_states(inputs: Inputs, table: DrawTable, n_jobs: int,
+                extra: dict[str, float] | None = None) -> dict:
+    """Every dated grid state the replicates will visit (and a replicate drawn `extra`, e.g.
+    the central run), solved once (none without a dated grid)."""
     if inputs.grid is None or inputs.grid.rules is None:
         return {}
     prefix = "grid_project/project="
-    draws = {name[len(prefix):]: list(values) for name, values in table.values.items()
-             if name.startswith(prefix)}
+    draws = {name[len(prefix):]: [*values, *([extra[name]] if extra else [])]
+             for name, values in table.values.items() if name.startswith(prefix)}
     return prepare_states(inputs.grid, inputs.start, inputs.horizon_days, draws, n_jobs)
+
+
+def warm_workers(n_jobs: int) -> threading.Thread:
+    """Start `n_jobs` loky workers in a background thread (each imports this module) while
+    this process goes on preparing the run; join the thread before the next parallel call,
+    which then finds them ready."""
+    def start() -> None:
+        from joblib import Parallel, delayed
+
+        Parallel(n_jobs=n_jobs, backend="loky")(delayed(_ready)() for _ in range(n_jobs))
+    thread = threading.Thread(target=start, name="warm-workers", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ready() -> int:
+    """A task that makes a worker import this module (and all the replications need)."""
+    return os.getpid()
 
 
 def release_workers() -> None:
@@ -289,7 +323,14 @@ def _worker_chunk(parent_pid: int, shared_path: str, *task) -> list[ReplicateRes
         with open(shared_path, "rb") as file:
             _shared[shared_path] = pickle.load(file)
         _shared[shared_path].install()
-    return run_chunk(_shared[shared_path], *task)
+    return narrowed(run_chunk(_shared[shared_path], *task))
+
+
+def narrowed(results: list[ReplicateResult]) -> list[ReplicateResult]:
+    """`results` with GPU counts as int32 where they fit: a third fewer bytes to send back
+    (the run's `_Collector` stores them so anyway, and widens on the first that does not)."""
+    return [replace(r, arrays={k: v.astype(_range_dtype(v), copy=False)
+                               for k, v in r.arrays.items()}) for r in results]
 
 
 _watching: list[int] = []
@@ -312,7 +353,7 @@ def _watch_parent(parent_pid: int, period_s: float = 0.5) -> None:
 
 def _dask_chunk(shared: Shared, *task) -> list[ReplicateResult]:
     shared.install()
-    return run_chunk(shared, *task)
+    return narrowed(run_chunk(shared, *task))
 
 
 def _run_dask(shared: Shared, tasks, n_jobs: int, scheduler: str | None
