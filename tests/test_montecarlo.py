@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from sim.core.config import UncertaintyConfig
+from sim.inputs.energy import default_prices
 from sim.inputs.records import ConnectionStep, Phase, PlanRow
-from sim.results.montecarlo import chunks, run_replications, task_sizes
+from sim.model.grid_states import by_year
+from sim.results.montecarlo import (
+    Shared,
+    chunks,
+    narrowed,
+    run_chunk,
+    run_replications,
+    task_sizes,
+)
 from sim.results.montecarlo import stacked as stored_stack
 from sim.uncertainty.draws import (
     DrawTable,
@@ -115,3 +124,27 @@ def test_results_share_one_stacked_array_per_variable(tmp_path):
         assert np.shares_memory(r.arrays["gpus_online"], online)
         assert np.array_equal(r.arrays["gpus_online"], online[r.replicate])
     assert np.array_equal(stored_stack(list(results), "gpus_online"), online)   # a copy
+
+
+def test_states_are_dealt_a_whole_year_at_a_time():
+    a, b, c = frozenset(), frozenset({"p"}), frozenset({"p", "q"})
+    keys = [(a, 2030), (b, 2030), (c, 2030), (a, 2031), (b, 2031), (a, 2032)]
+    parts = by_year(keys, 2)
+    # 2030 (3 keys) to the first part, 2031 (2) to the second, 2032 (1) to the second (fewer)
+    assert parts == [[(a, 2030), (b, 2030), (c, 2030)], [(a, 2031), (b, 2031), (a, 2032)]]
+    assert by_year(keys, 1) == [keys]
+
+
+def test_counts_travel_as_int32_when_they_fit_and_as_int64_otherwise(tmp_path):
+    inputs = micro_inputs(tmp_path)
+    results = run_chunk(Shared(inputs, default_prices()),
+                        table_for(inputs, replications=2).values, [0, 1])
+    sent = narrowed(results)
+    for before, after in zip(results, sent, strict=True):
+        assert before.arrays["gpus_online"].dtype == np.int64
+        assert after.arrays["gpus_online"].dtype == np.int32
+        assert after.arrays["it_load_mw"].dtype == np.float32
+        for name, values in before.arrays.items():
+            assert np.array_equal(values, after.arrays[name])
+    big = replace(results[0], arrays={"gpus_online": np.array([2**31], dtype=np.int64)})
+    assert narrowed([big])[0].arrays["gpus_online"].dtype == np.int64
