@@ -25,6 +25,7 @@ from sim.inputs.site_requests import candidate_requests, read_candidates, read_c
 from sim.model.grid_states import install_states
 from sim.model.rollout import Rollout, RunLog
 from sim.outputs.ensemble import ensemble_dataset, ensemble_summary
+from sim.outputs.figures.common import preload as preload_figures
 from sim.outputs.figures.places import places_of
 from sim.outputs.figures.write import write_figures
 from sim.outputs.files import write_csv, write_json, write_netcdf, write_text
@@ -222,6 +223,8 @@ def _write_ensemble(cfg: SimConfig, inputs: Inputs, table: DrawTable, prices: Pr
                "central run (every distribution at its central value), for reference")
     LOG.info("running %d replications on %s with %d jobs", mc.replications, mc.backend.value,
              mc.n_jobs)
+    if cfg.output.figures is not False and mc.n_jobs > 1:    # this process waits meanwhile
+        threading.Thread(target=preload_figures, name="preload-figures", daemon=True).start()
     results = run_replications(inputs, table, n_jobs=mc.n_jobs, backend=mc.backend.value,
                                scheduler=mc.scheduler, chunk_size=mc.chunk_size,
                                prices=prices, online_days=end_of_days(dates, cfg.start_date),
