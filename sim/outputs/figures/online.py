@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.outputs.figures.common import (
+    TITLE_Y,
     Run,
     date_axis,
     mark_announcement,
@@ -63,7 +64,7 @@ def owner_panel(ax, run: Run, online, owner: str, index: int) -> None:
         ax.axhline(planned, color=colour, linestyle=":", linewidth=1)
         ax.set_ylim(0, planned * 1.15)
     ax.set_title(f"{owner_label(run.summary, owner)} ({planned:g}k planned)", fontsize=8.5,
-                 loc="left")
+                 loc="left", y=TITLE_Y)
     ax.grid(True, alpha=0.3)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.outputs.figures.common import (
+    TITLE_Y,
     Run,
     by_completion,
     date_axis,
@@ -77,7 +78,7 @@ def national_panel(ax, run: Run) -> None:
     mark_announcement(ax)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("MW (facility load, IT x PUE)")
-    ax.set_title("National data-centre load of the modelled sites", fontsize=10)
+    ax.set_title("National data-centre load of the modelled sites", fontsize=10, y=TITLE_Y)
     date_axis(ax, run.times, step=year_step(run.times, 2))
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], names[::-1], loc="upper left", fontsize=7.5, frameon=True)
@@ -92,7 +93,7 @@ def site_power_panel(ax, run: Run, site: str) -> None:
     plot_spread(ax, run.times, run.ds["power_limit_mw"].sel(site=site), color="#D62728",
                 linewidth=1.2, drawstyle="steps-post")
     ax.set_ylim(bottom=0)
-    ax.set_title(short(site_label(run.summary, site), 26), fontsize=7.5)
+    ax.set_title(short(site_label(run.summary, site), 26), fontsize=7.5, y=TITLE_Y)
     ax.tick_params(labelsize=7)
 
 

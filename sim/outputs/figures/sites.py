@@ -9,6 +9,7 @@ import numpy as np
 from sim.outputs.figures.common import (
     CAUSE_COLOURS,
     LIMIT_STYLE,
+    TITLE_Y,
     Run,
     by_completion,
     date_axis,
@@ -89,7 +90,7 @@ def site_panel(ax, run: Run, site: str, binding) -> None:
                 bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
     else:
         binding_strip(ax, run.times, binding.sel(site=site).values)
-    ax.set_title(title, fontsize=8)
+    ax.set_title(title, fontsize=8, y=TITLE_Y)
 
 
 def binding_strip(ax, times: np.ndarray, causes: np.ndarray) -> None:
