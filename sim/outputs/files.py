@@ -83,6 +83,14 @@ def netcdf_attrs(attrs: dict) -> dict:
             for k, v in attrs.items()}
 
 
+def preload() -> None:
+    """Import xarray and the NetCDF engine now (~0.6 s), e.g. in a thread while a parallel
+    run's workers compute, not after them."""
+    import h5netcdf  # noqa: F401
+    import xarray
+    import xarray.backends.h5netcdf_  # noqa: F401
+
+
 def write_netcdf(ds, path: Path, attrs: dict | None = None, compress: bool = False) -> None:
     """`ds` (encodings dropped) as CF-1.8 NetCDF4 (sim/outputs/cf.py) with `attrs` flattened
     into the global attributes; every variable compressed if `compress`."""
