@@ -56,7 +56,7 @@ def test_search_finds_the_known_better_plan(tmp_path):
 
 def test_the_search_summary_names_its_scenario_relative_to_where_it_runs(tmp_path,
                                                                             monkeypatch):
-    from sim.app.search_files import relative_to_cwd
+    from sim.core.paths import relative_to_cwd
 
     monkeypatch.chdir(tmp_path)
     assert relative_to_cwd(tmp_path / "outputs" / "search" / "x") == Path("outputs/search/x")

@@ -284,6 +284,21 @@ def test_ultimate_it_cap_holds_in_the_rollout(tmp_path, ultimate_mw, phase_mw, o
     assert sum(b.units for b in log.waiting) == 4 - online_racks
 
 
+def test_a_warning_names_the_planners_file_not_the_runs_copy(cli_server, tmp_path):
+    data, scen = Micro(racks=4, it_mw=100.0).write(tmp_path)
+    sites = data / "sites.csv"
+    sites.write_text(sites.read_text().replace(",1000,", ",0.2,"))   # holds 2 of 4 racks
+    out = tmp_path / "run"
+    proc = cli_server.run("sim", "+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}",
+                          "start=2026-01-01", "horizon_end=2027-12-31", "grid.enabled=false",
+                          "output.figures=false", "output.console_table=false",
+                          f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    warning = next(line for line in proc.stderr.splitlines() if "can hold" in line)
+    assert warning.startswith(f"warning: {scen / 'plan.csv'}: site 's1'"), warning
+    assert str(out) not in warning
+
+
 class _no_warning:
     def __enter__(self):
         import warnings

@@ -6,6 +6,9 @@ import datetime as dt
 import logging
 import shutil
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -127,7 +130,8 @@ def run_scenario(cfg: SimConfig, out_dir: Path) -> dict:
     try:
         hashes = snapshot_inputs(files, snapshot)
         write_text(snapshot / CONFIG_NAME, config_yaml(cfg))
-        result = _run_from(cfg, replay_config(cfg, snapshot), hashes, out_dir)
+        with _warnings_naming_originals(files, snapshot):
+            result = _run_from(cfg, replay_config(cfg, snapshot), hashes, out_dir)
     except InputError as err:
         shutil.rmtree(snapshot, ignore_errors=True)
         raise InputError(_original_paths(str(err), files, snapshot)) from None
@@ -148,6 +152,22 @@ def config_yaml(cfg: SimConfig) -> str:
     from omegaconf import OmegaConf  # lazy: a library run needs no OmegaConf
 
     return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+
+
+@contextmanager
+def _warnings_naming_originals(files: dict[str, Path], snapshot: Path) -> Iterator[None]:
+    """Warnings about an input copy name the file the planner edits, as errors do."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        shown(_original_paths(str(message), files, snapshot), category, filename, lineno,
+              file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _original_paths(message: str, files: dict[str, Path], snapshot: Path) -> str:

@@ -14,7 +14,7 @@ from sim.app.search_result import SearchResult, describe_move, fmt_score
 from sim.core import schemas
 from sim.core.config import SimConfig
 from sim.core.errors import InputError
-from sim.core.paths import CONF_DIR, SCENARIOS_DIR, present
+from sim.core.paths import CONF_DIR, SCENARIOS_DIR, present, relative_to_cwd
 from sim.inputs.catalog import table_path
 from sim.outputs.files import write_csv, write_json, write_text
 from sim.results.series import MILESTONES_PCT
@@ -99,15 +99,6 @@ def summary_text(cfg: SimConfig, result: SearchResult, out_dir: Path, command: s
               f"  python -m sim +scenario={cfg.scenario}{plan} "
               f"'moves={hydra_moves([*cfg.moves, *plan_moves])}'{extra}"]
     return "\n".join(lines) + "\n"
-
-
-def relative_to_cwd(path: Path) -> Path:
-    """`path` as a command run from the current directory names it (no machine path when it
-    lies below that directory)."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
 
 
 def hydra_moves(moves: list[dict]) -> str:

@@ -73,6 +73,15 @@ def check_dir(path: Path, what: str = "directory") -> Path:
     return path
 
 
+def relative_to_cwd(path: Path) -> Path:
+    """`path` as a command run from the current directory names it (no machine path when it
+    lies below that directory)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def present(path: Path) -> bool:
     """True if anything at all has this name, a broken or looping link included."""
     return os.path.lexists(path)

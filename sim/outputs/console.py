@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.core.paths import relative_to_cwd
 from sim.outputs.buying import console_lines
 from sim.outputs.connections import connections_table
 
@@ -61,7 +62,7 @@ def print_summary(result: dict, out_dir: Path, tables: bool = True) -> None:
             console.print(f"note: {note}", highlight=False)
     for line in console_lines(result):
         console.print(line, highlight=False, soft_wrap=True)
-    console.print(f"outputs: {out_dir}", highlight=False, soft_wrap=True)
+    console.print(f"outputs: {relative_to_cwd(out_dir)}", highlight=False, soft_wrap=True)
 
 
 def _milestones(result: dict):
