@@ -107,42 +107,35 @@ def _sites() -> set[str]:
     return embedded_sites()
 
 
-def test_fuel_without_emission_factor_fails_naming_it(tmp_path):
+CATALOGUE_ERRORS = {   # (file, text, replaced by, the one line expected)
+    "fuel without emission factor": (
+        "fuels.csv", "natural_gas_chp,0.202,", "natural_gas_chp,,",
+        r"fuels.csv: row \d+, column 't_co2e_per_mwh_fuel': fuel 'natural_gas_chp' has no "
+        r"emission factor"),
+    "negative lead time": (
+        "power_options.csv", "fuel_cell_pafc,natural_gas_fuel_cell,0.44,180,",
+        "fuel_cell_pafc,natural_gas_fuel_cell,0.44,-180,",
+        r"power_options.csv: row \d+, column 'permit_days'"),
+    "negative mw": (
+        "direct_contracts.csv", ",chp,300,", ",chp,-300,",
+        r"direct_contracts.csv: row \d+, column 'mw'"),
+    "contract outside every zone": (
+        "direct_contracts.csv", "sk_multi_utility_chp,sk_aws_ulsan,",
+        "sk_multi_utility_chp,samsung_sds_gumi,",
+        r"direct_contracts.csv: row \d+, column 'site': site 'samsung_sds_gumi' is outside "
+        r"every special zone"),
+    "contract above the chp cap": (
+        "direct_contracts.csv", ",chp,300,", ",chp,600,",
+        r"column 'mw': 600.0 MW is above the 500 MW cap"),
+}
+
+
+@pytest.mark.parametrize("case", CATALOGUE_ERRORS)
+def test_bad_catalogue_row_fails_naming_it(tmp_path, case):
+    name, old, new, message = CATALOGUE_ERRORS[case]
     folder = _options_copy(tmp_path)
-    _edit(folder / "fuels.csv", "natural_gas_chp,0.202,", "natural_gas_chp,,")
-    with pytest.raises(InputError, match=r"fuels.csv: row \d+, column 't_co2e_per_mwh_fuel':"
-                                         r" fuel 'natural_gas_chp' has no emission factor"):
-        read_catalogue(folder, _sites())
-
-
-def test_negative_lead_time_fails_naming_it(tmp_path):
-    folder = _options_copy(tmp_path)
-    _edit(folder / "power_options.csv", "fuel_cell_pafc,natural_gas_fuel_cell,0.44,180,",
-          "fuel_cell_pafc,natural_gas_fuel_cell,0.44,-180,")
-    with pytest.raises(InputError, match=r"power_options.csv: row \d+, column 'permit_days'"):
-        read_catalogue(folder, _sites())
-
-
-def test_negative_mw_fails_naming_it(tmp_path):
-    folder = _options_copy(tmp_path)
-    _edit(folder / "direct_contracts.csv", ",chp,300,", ",chp,-300,")
-    with pytest.raises(InputError, match=r"direct_contracts.csv: row \d+, column 'mw'"):
-        read_catalogue(folder, _sites())
-
-
-def test_contract_outside_every_zone_fails_naming_it(tmp_path):
-    folder = _options_copy(tmp_path)
-    _edit(folder / "direct_contracts.csv", "sk_multi_utility_chp,sk_aws_ulsan,",
-          "sk_multi_utility_chp,samsung_sds_gumi,")
-    with pytest.raises(InputError, match=r"direct_contracts.csv: row \d+, column 'site': site "
-                                         r"'samsung_sds_gumi' is outside every special zone"):
-        read_catalogue(folder, _sites())
-
-
-def test_contract_above_the_chp_cap_fails(tmp_path):
-    folder = _options_copy(tmp_path)
-    _edit(folder / "direct_contracts.csv", ",chp,300,", ",chp,600,")
-    with pytest.raises(InputError, match=r"column 'mw': 600.0 MW is above the 500 MW cap"):
+    _edit(folder / name, old, new)
+    with pytest.raises(InputError, match=message):
         read_catalogue(folder, _sites())
 
 
