@@ -87,7 +87,6 @@ def preload() -> None:
     """Import xarray and the NetCDF engine now (~0.6 s), e.g. in a thread while a parallel
     run's workers compute, not after them."""
     import h5netcdf  # noqa: F401
-    import xarray
     import xarray.backends.h5netcdf_  # noqa: F401
 
 
