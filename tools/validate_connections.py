@@ -6,11 +6,12 @@ scored by what it says about the connection (``Case.kind``):
 
 * ``date``: the connection (or the substation that made it) was energised, or is announced,
   on that date: pass if the date is inside P10-P90;
-* ``by``: the observation is a later milestone (the building was complete and in
-  commissioning, which needs power), so the connection was in place *by* that date and only
-  bounds it from above: the customer is energised on the later of the derived date and the
-  day it needs power, so the pass rule is P10 <= observed (the model does not claim the
-  connection could not have been there);
+* ``by``: the observation bounds the connection from above: a later milestone that needed
+  power (the building was complete and in commissioning), or a supply date KEPCO timed to the
+  start the customers asked for. The model derives the earliest feasible date and the
+  customer is energised on the later of that and the day it needs power, so the pass rule is
+  P10 <= observed (the model does not claim the connection could not have been there; such a
+  case cannot show that an earlier date was infeasible);
 * ``capacity``: KEPCO stated that an existing substation can supply the MW: pass if the
   derived path takes the MW from an existing substation's spare (no new substation) and
   the connection can be in place by the site's announced completion (P10 <= that date).
@@ -48,6 +49,8 @@ class Case:
     depends_on: str
     #: date, by or capacity (module docstring)
     kind: str = "date"
+    #: calibration when an input was derived from this very observation, else validation
+    label: str = "validation"
 
 
 CASES = (
@@ -63,20 +66,27 @@ CASES = (
          "considered in 2019', §3 #9); Sejong 345 kV bus load (grid buses.csv)", "by"),
     Case("conn_busan_singangseo", Request("busan_edc", 35.19, 128.92, 300.0, 300.0,
                                           dt.date(2023, 7, 19)),
-         dt.date(2027, 12, 31), "Singangseo S/S ~1,000 MW by Dec 2027 (planned, §3 #15)",
+         dt.date(2027, 12, 31), "Singangseo S/S ~1,000 MW by Dec 2027 (planned, §3 #15), "
+         "timed to the DCs' asked start: 'up to 360 MW needed from 2027' (busan.com "
+         "2024020418190543398; KNN 152054)",
          ("singangseo_345",), "300 MW passed assessment (§3 #15); filed = EDC plot-sale "
-                               "notice 2023-07-19 (A.3); Busan 345 kV bus loads"),
+                               "notice 2023-07-19 (A.3); Busan 345 kV bus loads", "by"),
     Case("conn_solaseado", Request("solaseado", 34.71, 126.46, 150.0, 150.0,
                                    dt.date(2024, 10, 23), prefund=True),
          dt.date(2028, 12, 31), "154 kV S/S end-2028 after pre-funding (planned, §2.4)",
          ("solaseado_154",), "filed = pre-funding MOU 2024-10-23 (§2.4); 150 MW [EST] = "
-                              "NACC + SK + KDN first phases; pre-funded lead 2-4 yr (§8)"),
+                              "NACC + SK + KDN first phases; pre-funded lead 24/36/72 "
+                              "months (§8, §2.4), itself rounded from this case",
+         label="calibration"),
     Case("conn_dongbieung", Request("saemangeum", 35.85, 126.60, 150.0, 150.0,
-                                    dt.date(2021, 1, 1)),
-         dt.date(2025, 12, 24), "Dongbieung 154 kV S/S energised (observed, §10)",
+                                    dt.date(2023, 3, 28)),
+         dt.date(2025, 12, 24), "Dongbieung 154 kV S/S energised (observed, §10), with 8 "
+         "dedicated circuits for the complex's large customers",
          ("dongbieung_154", "nambieung_154", "seobieung_154"),
-         "filed [EST] 2021 = battery-zone firms arriving 2020-23 (korea-grid-2038.md row 30); "
-         "150 MW [EST]; conventional 154 kV S/S lead (§2.4)"),
+         "filed = 2023-03-28, the Saemangeum authority hands the complex's demand to KEPCO, "
+         "which plans a transformer added at the operating substation and new substations "
+         "(asiae 2023032814252916580; gunsanews 18865) (until Nov 2026 an [EST] 2021); "
+         "150 MW [EST]"),
     Case("conn_pohang_west_120", Request("stargate_pohang", 36.09, 129.31, 120.0, 120.0,
                                          dt.date(2025, 9, 1)),
          dt.date(2027, 12, 31), "Pohang-West S/S 'can supply 120 MW immediately' (Oct 2025, "
@@ -102,14 +112,15 @@ def run() -> list[dict]:
                         option=f"{d.option_label} ({d.substation_name}, "
                                f"{d.distance_km:.1f} km)",
                         verdict="PASS" if passed else "FAIL", depends_on=case.depends_on,
-                        kind=case.kind, rule=RULES[case.kind]))
+                        kind=case.kind, rule=RULES[case.kind], label=case.label))
     return out
 
 
 RULES = {
     "date": "pass if the observed date is inside P10-P90 of the option's lead time",
-    "by": "the observation is a later milestone that needed power (building complete), so "
-          "it bounds the energisation from above: pass if P10 <= observed",
+    "by": "the observation bounds the energisation from above (a later milestone that "
+          "needed power, or a supply date timed to the customers' asked start): pass if "
+          "P10 <= observed",
     "capacity": "KEPCO stated an existing substation can supply the MW: pass if the derived "
                 "path takes it from an existing substation's spare and P10 <= the announced "
                 "completion",
