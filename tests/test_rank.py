@@ -119,6 +119,16 @@ def test_outputs_explain_the_top_entry(ranked, tmp_path):
     assert "Site 1 (+80)" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
+def test_console_table_columns_line_up_for_long_ids(ranked):
+    from sim.outputs.ranking import console_lines
+
+    long_id = "conn_a_site_with_a_long_name"
+    rows = [{**ranked["rows"][0], "id": long_id}, *ranked["rows"][1:]]
+    table = console_lines({**ranked, "rows": rows}, top=0)[1:1 + 1 + len(rows)]
+    assert len({len(line) for line in table}) == 1      # every row as wide as the header
+    assert table[1].split()[1] == long_id
+
+
 def test_bad_arguments_give_one_line(tmp_path, capsys):
     data, scen = scenario(tmp_path)
     base = ["+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}", "start=2026-01-01",

@@ -37,11 +37,12 @@ def console_lines(ranking: dict, top: int) -> list[str]:
     head = (f"Bringing each project or step {ranking['months']:g} months forward: GPU-months "
             f"online gained by {ranking['by']} ({spread}; {len(ranking['rows'])} ranked in "
             f"{ranking['seconds']} s)")
-    lines = [head, f"{'#':>3} {'id':<20} {'GPU-months':>12} {'P10':>10} {'P90':>10} "
+    width = max([len("id"), *(len(row["id"]) for row in ranking["rows"])])
+    lines = [head, f"{'#':>3} {'id':<{width}} {'GPU-months':>12} {'P10':>10} {'P90':>10} "
                    f"{'bn KRW':>8}"]
     for i, row in enumerate(ranking["rows"], start=1):
         g = row["gpu_months"]
-        lines.append(f"{i:>3} {row['id']:<20} {g['mean']:>12,.0f} {g['p10']:>10,.0f} "
+        lines.append(f"{i:>3} {row['id']:<{width}} {g['mean']:>12,.0f} {g['p10']:>10,.0f} "
                      f"{g['p90']:>10,.0f} {row['idle_avoided_krw']['mean'] / 1e9:>8,.1f}")
     lines.append("")
     lines += [f"{i}. {explain(row, ranking)}" for i, row in
