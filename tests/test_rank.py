@@ -129,6 +129,17 @@ def test_console_table_columns_line_up_for_long_ids(ranked):
     assert table[1].split()[1] == long_id
 
 
+def test_a_shift_that_loses_on_average_says_so(ranked):
+    from sim.outputs.rank_text import explain
+
+    row = ranked["rows"][0]
+    worse = {**row, "gpu_months": {**row["gpu_months"], "mean": -50.0},
+             "idle_avoided_krw": {**row["idle_avoided_krw"], "mean": -2e9}}
+    text = explain(worse, ranked)
+    assert "loses 50 GPU-months" in text and "adds 2.0 bn KRW of idle GPUs" in text
+    assert "gains -" not in text and "avoids -" not in text
+
+
 def test_bad_arguments_give_one_line(tmp_path, capsys):
     data, scen = scenario(tmp_path)
     base = ["+scenario=apex", f"data_dir={data}", f"scenario_dir={scen}", "start=2026-01-01",

@@ -94,9 +94,12 @@ def explain(row: dict, ranking: dict) -> str:
             ranking.get("start")):
         when += (" (the run's first day: not earlier, since supply in place at the start was "
                  "connected before the run; it still queues on the backbone)")
-    text = (f"{what}{when}: {months:g} months earlier gains {g['mean']:,.0f} GPU-months by "
-            f"{by} (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and avoids "
-            f"{k['mean'] / 1e9:,.1f} bn KRW of idle GPUs. Gains at "
+    verb, gain = ("gains", g["mean"]) if g["mean"] >= 0 else ("loses", -g["mean"])
+    idle = (f"avoids {k['mean'] / 1e9:,.1f}" if k["mean"] >= 0
+            else f"adds {-k['mean'] / 1e9:,.1f}")
+    text = (f"{what}{when}: {months:g} months earlier {verb} {gain:,.0f} GPU-months by "
+            f"{by} on average (P10-P90 {g['p10']:,.0f} to {g['p90']:,.0f}) and {idle} bn KRW "
+            "of idle GPUs. Gains at "
             + ", ".join(f"{site_label(ranking, s)} (+{v:,.0f})" for s, v in sites) + ".")
     if losses := losing_sites(row):
         text += (" Less at " + ", ".join(f"{site_label(ranking, s)} ({v:,.0f})"
