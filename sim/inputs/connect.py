@@ -150,12 +150,14 @@ def _days(months: float) -> dt.timedelta:
     return dt.timedelta(days=round(months * DAYS_PER_MONTH))
 
 
-def choices(net: Network, req: Request, taken: dict[str, float]) -> list[Choice]:
-    """Every feasible (option, substation) pair for the request."""
-    dist = distance_km(req.lat, req.lon, net.lats, net.lons)
-    nearest = {kv: [i for i in np.argsort(dist) if (net.subs[i].kv == kv
-                    and net.subs[i].status != "planned") or False][:NEAREST] for kv in (154, 345)}
-    planned = [i for i in np.argsort(dist) if net.subs[i].status == "planned"][:NEAREST]
+def choices(net: Network, req: Request, taken: dict[str, float], dist: np.ndarray
+            ) -> list[Choice]:
+    """Every feasible (option, substation) pair for the request (``dist``: km from the
+    request to each substation of ``net``)."""
+    order = np.argsort(dist)
+    nearest = {kv: [i for i in order if net.subs[i].kv == kv
+                    and net.subs[i].status != "planned"][:NEAREST] for kv in (154, 345)}
+    planned = [i for i in order if net.subs[i].status == "planned"][:NEAREST]
     out = []
     for o in net.options:
         if not o.min_mw <= req.mw <= o.max_mw or (o.prefunded and not req.prefund):
@@ -192,7 +194,7 @@ def derive(net: Network, req: Request, taken: dict[str, float]) -> DerivedConnec
         raise InputError(f"{req.where}, fields 'lat'/'lon': the site is {dist.min():.0f} km "
                          f"from the nearest substation of the grid model (at most "
                          f"{reach_km:.0f} km is connectable)")
-    found = choices(net, req, taken)
+    found = choices(net, req, taken, dist)
     if not found:
         raise InputError(f"{req.where}, field 'mw': no connection option carries {req.mw:.0f} "
                          f"MW (largest: {max(o.max_mw for o in net.options):.0f} MW)")
