@@ -154,6 +154,21 @@ def test_bad_arguments_give_one_line(tmp_path, capsys):
         assert err.startswith(expected) and err.count("\n") == 1, err
 
 
+@pytest.mark.filterwarnings("default::UserWarning")
+def test_an_input_warning_is_one_line_without_code_location(tmp_path, capsys, monkeypatch):
+    import warnings
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)   # main() sets it
+    data, scen = scenario(tmp_path)
+    sites = data / "sites.csv"
+    sites.write_text(sites.read_text().replace(",1000,", ",0.2,"))   # holds 2 of 4 racks
+    assert main(["--by", "2027-01-01", "--ids", "s1_supply", "--replications", "1", "--out",
+                 str(tmp_path / "out"), "+scenario=apex", f"data_dir={data}",
+                 f"scenario_dir={scen}", "start=2026-01-01", "grid.enabled=false"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("warning: "), lines
+    assert "plan.csv: site 's1'" in lines[0] and "UserWarning" not in lines[0]
+
+
 def test_a_shift_that_overtakes_a_smaller_step_drops_it():
     """A 156 MW step brought before a 25 MW one: the 25 MW step no longer lowers the level."""
     small = ConnectionStep("a", 300.0, 25.0, "154 kV", "a154")

@@ -19,7 +19,7 @@ from sim.app.help import register_help
 from sim.app.overlays import check_overlays
 from sim.app.run import run_scenario
 from sim.core.config import SimConfig, available_scenarios, check_keys, register_schemas
-from sim.core.errors import InputError
+from sim.core.errors import InputError, one_line_warning
 from sim.core.paths import CONF_DIR
 from sim.outputs.console import print_summary, progress_line, tables_text
 from sim.outputs.files import write_text
@@ -34,10 +34,6 @@ class Interrupted(Exception):
 
 def _on_signal(signum, _frame) -> None:
     raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
-
-
-def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"warning: {message}", file=sys.stderr)
 
 
 def _fail(message: str, out_dir: Path | None) -> None:
@@ -113,7 +109,7 @@ def main(cfg: DictConfig) -> None:
               + ", ".join(available_scenarios()), file=sys.stderr)
         sys.exit(2)
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    warnings.showwarning = _one_line_warning
+    warnings.showwarning = one_line_warning
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:

@@ -30,7 +30,7 @@ from pathlib import Path
 from sim.app.configs import compose_config
 from sim.app.run import inputs_for, prices_for
 from sim.core.config import SimConfig
-from sim.core.errors import InputError
+from sim.core.errors import InputError, one_line_warning
 from sim.core.paths import locate
 from sim.grid.projects import read_projects
 from sim.inputs.records import Inputs
@@ -163,6 +163,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args, overrides = parse_args(argv)
+    warnings.showwarning = one_line_warning
     try:
         by = _date(args.by)
         for key, value, low in (("--months", args.months, 0), ("--replications",

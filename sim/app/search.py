@@ -56,7 +56,7 @@ from sim.app.search_result import (
     fmt_score,
 )
 from sim.core.config import SimConfig
-from sim.core.errors import InputError
+from sim.core.errors import InputError, one_line_warning
 from sim.inputs.catalog import option_catalogue
 from sim.inputs.checks import site_ceiling_mw
 from sim.inputs.moves import allowed_sites, apply_moves
@@ -244,6 +244,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args, overrides = parse_args(argv)
+    warnings.showwarning = one_line_warning
     try:
         if args.install:
             check_install_name(args.install, args.force)
