@@ -11,7 +11,14 @@ from dataclasses import replace
 from sim.core.config import SimConfig
 from sim.inputs.catalog import option_catalogue
 from sim.inputs.energy import Prices
-from sim.inputs.options import GAS_FUELS, Catalogue, make_bridge, make_direct
+from sim.inputs.options import (
+    Catalogue,
+    bridges_allowed,
+    flexible_possible,
+    make_bridge,
+    make_direct,
+    planned_sites,
+)
 from sim.inputs.records import Inputs
 from sim.model.rollout import Rollout
 from sim.results.buying_time import OptionResult, best_per_owner, option_result
@@ -21,18 +28,12 @@ from sim.results.series import build_series
 def candidates(inputs: Inputs, cat: Catalogue) -> list[tuple[str, str, str, str]]:
     """(owner, site, kind, option) of every option the tables allow at an owner's sites."""
     out = []
-    dispatched = inputs.grid is not None and inputs.grid.rules is not None
     for owner in inputs.owners:
-        for site in dict.fromkeys(r.site for r in inputs.plan if r.owner == owner):
-            if site not in inputs.sites:
-                continue
-            for option, plant in cat.options.items():
-                if plant.fuel not in GAS_FUELS or cat.gas.get(site, False):
-                    out.append((owner, site, "bridge", option))
-            for contract, row in cat.contracts.items():
-                if row["site"] == site:
-                    out.append((owner, site, "direct", contract))
-            if dispatched and site not in inputs.flexible:
+        for site in planned_sites(inputs, owner):
+            out += [(owner, site, "bridge", option) for option in bridges_allowed(cat, site)]
+            out += [(owner, site, "direct", contract)
+                    for contract, row in cat.contracts.items() if row["site"] == site]
+            if flexible_possible(inputs) and site not in inputs.flexible:
                 out.append((owner, site, "flexible", "to_n0_limit"))
     return out
 
@@ -47,14 +48,17 @@ def with_option(inputs: Inputs, cat: Catalogue, site: str, kind: str, option: st
     return replace(inputs, flexible=inputs.flexible | {site}, flexible_rules=cat.flexible)
 
 
+def user_date(cfg: SimConfig) -> dt.date:
+    """The date up to which GPU-months are counted (`options.user_date`, else the horizon)."""
+    return (dt.date.fromisoformat(cfg.options.user_date) if cfg.options.user_date
+            else cfg.horizon_date)
+
+
 def evaluate(cfg: SimConfig, central: Inputs, prices: Prices) -> list[OptionResult]:
     """Every candidate option against the central run."""
-    run_cfg = cfg
-    cat = option_catalogue(central, run_cfg.resolved_data_dir(), run_cfg.resolved_scenario_dir())
+    cat = option_catalogue(central, cfg.resolved_data_dir(), cfg.resolved_scenario_dir())
     base = build_series(Rollout(central).run(), central, prices)
-    user = dt.date.fromisoformat(cfg.options.user_date) if cfg.options.user_date \
-        else cfg.horizon_date
-    user_day = float((user - central.start).days)
+    user_day = float((user_date(cfg) - central.start).days)
     results = []
     for owner, site, kind, option in candidates(central, cat):
         variant_inputs = with_option(central, cat, site, kind, option)

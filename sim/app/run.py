@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from sim.app.buying import buying_time_summary, evaluate
+from sim.app.buying import buying_time_summary, evaluate, user_date
 from sim.app.configs import CONFIG_NAME, INPUTS_DIR
 from sim.app.extras import backend_problem
 from sim.core.causes import cause_names
@@ -292,9 +292,7 @@ def _buying_time(cfg: SimConfig, inputs: Inputs, prices: Prices, out_dir: Path) 
         return {}
     central = apply_draws(inputs, draws_for(cfg, inputs, replications=1).replicate(0))
     results = evaluate(cfg, central, prices)
-    user = (dt.date.fromisoformat(cfg.options.user_date) if cfg.options.user_date
-            else cfg.horizon_date)
-    block = buying_time_summary(results, list(inputs.owners), user)
+    block = buying_time_summary(results, list(inputs.owners), user_date(cfg))
     write_csv(out_dir / "buying_time.csv", block["options"], list(block["options"][0])
               if block["options"] else ["owner"])
     return {"buying_time": block}

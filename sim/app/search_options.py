@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sim.core.config import SimConfig
-from sim.inputs.options import GAS_FUELS, Catalogue, wanted
+from sim.inputs.options import (
+    Catalogue,
+    bridges_allowed,
+    flexible_possible,
+    planned_sites,
+    wanted,
+)
 from sim.inputs.records import Inputs
 
 KINDS = ("bridging", "flexible")
@@ -38,17 +44,13 @@ def with_options(cfg: SimConfig, moves: list[dict]) -> SimConfig:
 def option_neighbours(inputs: Inputs, cat: Catalogue, owners: list[str],
                       cfg: SimConfig) -> list[dict]:
     """Every option not yet on at a planned site of `owners`."""
-    dispatched = inputs.grid is not None and inputs.grid.rules is not None
     out = []
     for owner in owners:
-        for site in dict.fromkeys(r.site for r in inputs.plan if r.owner == owner):
-            if site not in inputs.sites:
-                continue
+        for site in planned_sites(inputs, owner):
             if not wanted(cfg.options.bridging.get(site, "none")):
                 out += [{"owner": owner, "site": site, "option": "bridging", "value": name}
-                        for name, plant in cat.options.items()
-                        if plant.fuel not in GAS_FUELS or cat.gas.get(site, False)]
-            if dispatched and not cfg.options.flexible.get(site, False):
+                        for name in bridges_allowed(cat, site)]
+            if flexible_possible(inputs) and not cfg.options.flexible.get(site, False):
                 out.append({"owner": owner, "site": site, "option": "flexible",
                             "value": True})
     return out

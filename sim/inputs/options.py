@@ -207,6 +207,23 @@ def make_direct(inputs: Inputs, cat: Catalogue, site: str, contract: str) -> Dir
         "min_self_supply_share"], factor, row["price_discount"])
 
 
+def bridges_allowed(cat: Catalogue, site: str) -> list[str]:
+    """The on-site plants a site may host (a gas-fired one only where the site has gas)."""
+    return [name for name, plant in cat.options.items()
+            if plant.fuel not in GAS_FUELS or cat.gas.get(site, False)]
+
+
+def planned_sites(inputs: Inputs, owner: str) -> list[str]:
+    """The sites of `owner`'s plan that the run's site table has, in plan order."""
+    return [s for s in dict.fromkeys(r.site for r in inputs.plan if r.owner == owner)
+            if s in inputs.sites]
+
+
+def flexible_possible(inputs: Inputs) -> bool:
+    """A flexible connection needs the dispatched grid (its N-0 and N-1 limits)."""
+    return inputs.grid is not None and inputs.grid.rules is not None
+
+
 def wanted(value: object) -> bool:
     """Is a config option value switched on?"""
     return str(value).strip().lower() not in OFF
@@ -224,7 +241,7 @@ def with_options(inputs: Inputs, cfg: OptionsConfig, cat: Catalogue) -> Inputs:
             raise InputError(f"config key 'options.flexible.{site}': unknown site {site!r}")
         if on:
             flexible.add(site)
-    if flexible and (inputs.grid is None or inputs.grid.rules is None):
+    if flexible and not flexible_possible(inputs):
         raise InputError("config key 'options.flexible': a flexible connection needs the "
                          "dispatched grid (grid.enabled=true, grid.dispatch=true)")
     return replace(inputs, bridges=bridges, direct=direct, flexible=frozenset(flexible),
