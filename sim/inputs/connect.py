@@ -202,10 +202,10 @@ def derive(net: Network, req: Request, taken: dict[str, float]) -> DerivedConnec
     best = found[0]
     if best.sub is not None:
         taken[best.sub.substation] = taken.get(best.sub.substation, 0.0) + req.mw
-    return _explain(net, req, best, found[1:])
+    return _explain(req, best, found[1:])
 
 
-def _explain(net: Network, req: Request, best: Choice, rest: list[Choice]) -> DerivedConnection:
+def _explain(req: Request, best: Choice, rest: list[Choice]) -> DerivedConnection:
     date = best.date(req.filed)
     where = (f"{best.sub.label} ({best.distance_km:.1f} km, spare {best.spare_mw:.0f} MW of "
              f"{best.sub.firm_mw:.0f} MW firm)" if best.sub is not None else
