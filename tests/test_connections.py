@@ -84,6 +84,16 @@ def test_triangular_quantiles():
     assert triangular_quantile(0, 0, 10, 0.19) == pytest.approx(10 - np.sqrt(0.81 * 100))
 
 
+@pytest.mark.parametrize("low, mode, high", [(18, 30, 48), (24, 36, 72), (0, 0, 10),
+                                             (3, 12, 12)])
+def test_reported_quantiles_are_those_the_replications_draw_from(low, mode, high):
+    from sim.uncertainty.specs import parse_distribution
+    drawn = parse_distribution({"dist": "triangular", "low": low, "mode": mode, "high": high},
+                               "test")
+    for q in (0.1, 0.5, 0.9):
+        assert triangular_quantile(low, mode, high, q) == pytest.approx(float(drawn.quantile(q)))
+
+
 def test_substation_short_refuses_later_applications():
     def load(name: str, filed: int) -> CompetingLoad:
         return CompetingLoad(name, "datacenter", "Incheon", 7, 70.0, dt.date(2027, 1, 1),

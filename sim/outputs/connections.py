@@ -14,7 +14,9 @@ QS = (0.1, 0.5, 0.9)
 
 
 def triangular_quantile(low: float, mode: float, high: float, q: float) -> float:
-    """Quantile ``q`` of a triangular(low, mode, high) distribution."""
+    """Quantile ``q`` of a triangular(low, mode, high) distribution, in closed form: the
+    same values as the replications' scipy-backed distribution (sim/uncertainty, tested),
+    without importing scipy.stats (~0.8 s) into a deterministic run that draws nothing."""
     if high <= low:
         return low
     cut = (mode - low) / (high - low)
