@@ -19,11 +19,9 @@ def brought_to(row: dict, start: str | None = None) -> str | None:
     if not row.get("planned"):
         return None
     shift = math.ceil(row["brought_forward_days"] - 1e-9)   # the day the shifted date falls in
-    day = dt.date.fromisoformat(row["planned"]) - dt.timedelta(days=shift)
-    if not start:
-        return day.isoformat()
-    first = dt.date.fromisoformat(start) + dt.timedelta(days=FIRST_SHIFTED_DAY)
-    return max(day, first).isoformat()
+    day = (dt.date.fromisoformat(row["planned"]) - dt.timedelta(days=shift)).isoformat()
+    first = first_day(start)
+    return max(day, first) if first else day
 
 
 def first_day(start: str | None) -> str | None:
