@@ -34,6 +34,14 @@ def check_shifts(shift_days: dict[str, float], known: set[str]) -> None:
                              f"of days, got {days}")
 
 
+def derived_day(step: ConnectionStep, lead_days: float) -> float:
+    """The day of a step derived from the network whose lead time is `lead_days`: counted
+    from its clock's start, not before its floor; a step still to come (`step.day` > 0)
+    stays to come (FIRST_SHIFTED_DAY)."""
+    day = max(step.floor_day, step.start_day + lead_days)
+    return max(FIRST_SHIFTED_DAY, day) if step.day > 0 else max(0.0, day)
+
+
 def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
                   shift_days: dict[str, float]) -> Inputs:
     """Steps without a date take their grid project's planned date; shifts applied. The grid
@@ -55,8 +63,7 @@ def resolve_steps(inputs: Inputs, grid_dir: Path, connections_path: Path,
         if step.lead_days is not None:     # a derived step moves with its clock and floor
             step = replace(step, start_day=step.start_day + shift,
                            floor_day=step.floor_day + shift)
-            moved = max(step.floor_day, step.start_day + step.lead_days[1])
-            day = max(FIRST_SHIFTED_DAY, moved) if day > 0 else max(0.0, moved)
+            day = derived_day(step, step.lead_days[1])
         elif day > 0 and step.step:
             day = max(FIRST_SHIFTED_DAY, day + shift)
         out.append(replace(step, day=day))

@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.core.errors import InputError
 from sim.inputs.records import Application, ConnectionStep, Inputs
-from sim.inputs.steps import FIRST_SHIFTED_DAY
+from sim.inputs.steps import derived_day
 from sim.uncertainty.distributions import Distribution
 from sim.uncertainty.families import DURATION_FAMILIES
 from sim.uncertainty.specs import parse_distribution
@@ -213,10 +213,8 @@ def _delayed_steps(steps: tuple[ConnectionStep, ...], draw: Mapping[str, float],
     out, last_day = [], {}
     for step in sorted(steps, key=lambda s: (s.site, s.day)):
         day = step.day
-        if step.lead_days is not None:     # a step still to come stays to come (steps.py)
-            drawn = max(step.floor_day, step.start_day + draw.get(lead_name(step),
-                                                                  step.lead_days[1]))
-            day = max(FIRST_SHIFTED_DAY, drawn) if day > 0 else max(0.0, drawn)
+        if step.lead_days is not None:
+            day = derived_day(step, draw.get(lead_name(step), step.lead_days[1]))
         elif day > 0 and step.step in linked:
             day += draw.get(f"grid_project/project={linked[step.step]}", 0.0)
         elif day > 0:
